@@ -1,0 +1,131 @@
+/*
+ * cli.h - what every subcommand shares: the common options, setting up the rule set, engine and
+ * filter from them, running a source through the pipeline, and rendering/writing the reports and
+ * choosing the exit code. src/cli is the only place that prints or exits.
+ *
+ * A subcommand's main is `int lh_cmd_NAME(int argc, char **argv)`: it parses its own options with
+ * lh_cli_parse() (common options + its own table), builds a source, calls lh_cli_scan(), and returns
+ * the process exit code.
+ */
+#ifndef LH_CLI_CLI_H
+#define LH_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "engine/engine.h"
+#include "filter/filter.h"
+#include "report/report.h"
+#include "rules/rules.h"
+#include "util/chunk.h"
+
+enum {
+    LH_EXIT_CLEAN = 0,
+    LH_EXIT_FINDINGS = 1,
+    LH_EXIT_USAGE = 2,      /* usage, config or rule error */
+    LH_EXIT_INCOMPLETE = 3, /* missing objects, shallow clone, unreadable repository */
+    LH_EXIT_POLICY = 4,     /* deadline or --max-commits exceeded under a deny policy */
+};
+
+#define LH_MAX_REPORTS 8
+#define LH_MAX_RULE_PATHS 32
+
+struct lh_report_target {
+    enum lh_format format;
+    const char *path; /* NULL or "-": stdout */
+};
+
+struct lh_cli {
+    const char *cmd; /* subcommand name */
+    /* rules */
+    const char *rule_paths[LH_MAX_RULE_PATHS];
+    int n_rule_paths;
+    bool no_builtin;
+    /* output */
+    struct lh_report_target reports[LH_MAX_REPORTS];
+    int n_reports;
+    enum lh_format format;
+    const char *output;
+    bool show_secrets;
+    int color;          /* -1 auto, 0 never, 1 always */
+    int exit_code;      /* exit status for findings */
+    bool verbose;
+    bool quiet;
+    bool no_validate;
+    bool no_inline_allow;
+    bool stats;
+    /* engine */
+    const char *cache_dir;
+    bool no_cache;
+    unsigned jobs;      /* 0: number of cores */
+    uint64_t max_file_size;
+    double deadline_s;  /* 0: none */
+    /* set up by lh_cli_setup */
+    struct lh_ruleset *rs;
+    struct lh_engine *engine;
+    struct lh_filter *filter;
+    int64_t start_ms;
+    int64_t start_ns; /* monotonic */
+};
+
+/* One subcommand-specific option. handler gets the value (NULL for flags) and returns 0 or an exit
+ * code (LH_EXIT_USAGE) after printing its error. */
+struct lh_opt {
+    const char *long_name; /* without "--" */
+    char short_name;       /* 0 for none */
+    bool has_arg;
+    const char *arg_name;  /* for --help: "N", "PATH" */
+    const char *help;
+    int (*handler)(void *ctx, const char *value);
+};
+
+/* Prints "leakhound: " + the message to stderr. */
+void lh_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lh_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void lh_cli_init(struct lh_cli *cli, const char *cmd);
+void lh_cli_release(struct lh_cli *cli);
+
+/* Parses argv (argv[0] is the subcommand) against the common options and extra (terminated by a
+ * zeroed entry, may be NULL). Positional arguments are returned in *pos / *n_pos (pointers into argv).
+ * usage is the one-line synopsis for --help. Returns -1 to go on, or an exit code to return now
+ * (0 after --help). */
+int lh_cli_parse(struct lh_cli *cli, int argc, char **argv, const struct lh_opt *extra, void *ctx,
+                 const char *usage, const char *summary, char ***pos, int *n_pos);
+
+/* Loads the rules, compiles the engine, sets up the filter. Returns 0 or an exit code. */
+int lh_cli_setup(struct lh_cli *cli);
+
+/* Result of one pipeline run. */
+struct lh_scan_result {
+    struct lh_findings findings;
+    struct lh_scan_stats scan;
+    struct lh_filter_stats filt;
+    uint64_t skipped[LH_SKIP__COUNT];
+    bool deadline_hit;
+    bool incomplete;       /* the source reported missing objects or unreadable input */
+    uint64_t findings_dropped_cap;
+    int source_rc;         /* non-zero: the source failed with this code */
+    char source_err[512];
+    int64_t elapsed_ms;
+};
+
+void lh_scan_result_release(struct lh_scan_result *r);
+
+/* Runs src through engine and filter with cli->jobs workers (capped by src->workers), collecting
+ * sorted findings. Honours cli->deadline_s. Returns 0, or a negative code when setup failed. */
+int lh_cli_run(struct lh_cli *cli, struct lh_source *src, struct lh_scan_result *out);
+
+/* Renders every requested report. what_now may be NULL. Returns 0 or LH_EXIT_USAGE on write error. */
+int lh_cli_report(struct lh_cli *cli, const struct lh_scan_result *r, const char *mode,
+                  const char *root, const char *what_now);
+
+/* The exit code for a finished scan: findings → cli->exit_code, incomplete → 3, else 0. */
+int lh_cli_exit_status(const struct lh_cli *cli, const struct lh_scan_result *r);
+
+/* Monotonic nanoseconds and wall-clock milliseconds. */
+int64_t lh_now_ns(void);
+int64_t lh_now_ms(void);
+
+#endif
