@@ -124,6 +124,9 @@ int lh_cli_report(struct lh_cli *cli, const struct lh_scan_result *r, const char
 /* The exit code for a finished scan: findings → cli->exit_code, incomplete → 3, else 0. */
 int lh_cli_exit_status(const struct lh_cli *cli, const struct lh_scan_result *r);
 
+/* Parses "4", "0.5", "4s" or "250ms" into seconds; -1 when malformed. */
+int lh_cli_parse_seconds(const char *s, double *out);
+
 /* Monotonic nanoseconds and wall-clock milliseconds. */
 int64_t lh_now_ns(void);
 int64_t lh_now_ms(void);

@@ -16,6 +16,7 @@
 #include "engine/engine.h"
 #include "util/buf.h"
 #include "util/chunk.h"
+#include "util/text.h"
 
 struct lh_finding {
     const struct lh_rule *rule;

@@ -1,6 +1,6 @@
 /*
  * builtin.h - the rule pack embedded at build time by cmake/EmbedRules.cmake: one entry per
- * rules/*.yml file, sorted by name, terminated by a zeroed entry. Read-only static data.
+ * rules/NAME.yml file, sorted by name, terminated by a zeroed entry. Read-only static data.
  */
 #ifndef LH_RULES_BUILTIN_H
 #define LH_RULES_BUILTIN_H
