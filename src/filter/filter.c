@@ -1,16 +1,43 @@
 /*
  * filter.c - the keep/drop decision for confirmed matches. Checks run cheapest first; each drop
  * names its reason so the pipeline can count it (--verbose says why).
+ *
+ * Invariant: everything here is read-only once setup is done (globs, compiled allow regexes, the
+ * PCRE2 match context); per-call PCRE2 match data is allocated and freed inside the call, so any
+ * number of workers may share one filter.
  */
 #include "filter/filter.h"
+#include "filter/baseline.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/hash.h"
+#include "util/limits.h"
 
+#include <fnmatch.h>
+#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
+struct lh_glob {
+    char *pattern;
+    bool component; /* no '/': matches any one path component */
+};
+
+struct lh_allow {
+    char *rule_glob; /* NULL: every rule */
+    pcre2_code *secret;
+    pcre2_code *line;
+};
+
 struct lh_filter {
     bool inline_allow;
+    char *root;       /* without trailing '/', NULL when none */
+    struct lh_glob *globs;
+    size_t n_globs, cap_globs;
+    struct lh_allow *allows;
+    size_t n_allows, cap_allows;
+    pcre2_match_context *mctx;
+    struct lh_baseline *baseline;
 };
 
 const char *lh_drop_reason_name(enum lh_drop_reason r)
@@ -46,7 +73,266 @@ int lh_filter_new(struct lh_filter **out)
 
 void lh_filter_free(struct lh_filter *f)
 {
+    size_t i;
+
+    if (f == NULL)
+        return;
+    for (i = 0; i < f->n_globs; i++)
+        free(f->globs[i].pattern);
+    free(f->globs);
+    for (i = 0; i < f->n_allows; i++) {
+        free(f->allows[i].rule_glob);
+        pcre2_code_free(f->allows[i].secret);
+        pcre2_code_free(f->allows[i].line);
+    }
+    free(f->allows);
+    pcre2_match_context_free(f->mctx);
+    free(f->root);
     free(f);
+}
+
+int lh_filter_set_root(struct lh_filter *f, const char *root)
+{
+    char *r = NULL;
+    size_t n;
+
+    if (root) {
+        while (root[0] == '.' && root[1] == '/')
+            root += 2;
+        n = strlen(root);
+        while (n > 1 && root[n - 1] == '/')
+            n--;
+        if (n > 0 && !(n == 1 && root[0] == '.')) {
+            r = lh_strndup(root, n);
+            if (r == NULL)
+                return lh_error_set(LH_ENOMEM, "out of memory");
+        }
+    }
+    free(f->root);
+    f->root = r;
+    return 0;
+}
+
+const char *lh_filter_relpath(const struct lh_filter *f, const char *path)
+{
+    size_t n;
+
+    while (path[0] == '.' && path[1] == '/')
+        path += 2;
+    if (f->root) {
+        n = strlen(f->root);
+        if (strcmp(f->root, "/") == 0 && path[0] == '/')
+            path += 1;
+        else if (strncmp(path, f->root, n) == 0 && path[n] == '/')
+            path += n + 1;
+    }
+    while (path[0] == '.' && path[1] == '/')
+        path += 2;
+    return path;
+}
+
+int lh_filter_add_path_glob(struct lh_filter *f, const char *glob)
+{
+    struct lh_glob g;
+    size_t n;
+    bool anchored = false;
+
+    while (glob[0] == '/') {
+        glob++;
+        anchored = true;
+    }
+    n = strlen(glob);
+    while (n > 0 && glob[n - 1] == '/')
+        n--;
+    if (n == 0)
+        return lh_error_set(LH_EINVALID, "an empty path glob");
+    if (lh_array_grow((void **)&f->globs, &f->cap_globs, f->n_globs + 1, sizeof(*f->globs)))
+        return lh_error_set(LH_ENOMEM, "out of memory");
+    g.pattern = lh_strndup(glob, n);
+    if (g.pattern == NULL)
+        return lh_error_set(LH_ENOMEM, "out of memory");
+    g.component = !anchored && memchr(g.pattern, '/', n) == NULL;
+    f->globs[f->n_globs++] = g;
+    return 0;
+}
+
+/* True when g matches rel: a component glob any one component, else the path or a leading
+ * directory of it. Bounded by the number of '/' in rel. */
+static bool lh_glob_match(const struct lh_glob *g, const char *rel)
+{
+    char buf[4096];
+    size_t n = strlen(rel), i, start = 0;
+
+    if (n >= sizeof(buf))
+        n = sizeof(buf) - 1; /* a deeper path still matches on its first 4 KiB */
+    memcpy(buf, rel, n);
+    buf[n] = '\0';
+    if (g->component) {
+        for (i = 0; i <= n; i++) {
+            if (buf[i] == '/' || buf[i] == '\0') {
+                char save = buf[i];
+                buf[i] = '\0';
+                if (i > start && fnmatch(g->pattern, buf + start, 0) == 0)
+                    return true;
+                buf[i] = save;
+                start = i + 1;
+            }
+        }
+        return false;
+    }
+    for (i = 0; i <= n; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char save = buf[i];
+            buf[i] = '\0';
+            if (i > 0 && fnmatch(g->pattern, buf, 0) == 0)
+                return true;
+            buf[i] = save;
+        }
+    }
+    return false;
+}
+
+bool lh_filter_path_excluded(const struct lh_filter *f, const char *path)
+{
+    const char *rel;
+    size_t i;
+
+    if (f->n_globs == 0 || path == NULL)
+        return false;
+    rel = lh_filter_relpath(f, path);
+    for (i = 0; i < f->n_globs; i++)
+        if (lh_glob_match(&f->globs[i], rel))
+            return true;
+    return false;
+}
+
+static int lh_allow_compile(pcre2_code **out, const char *re, const char *what, const char *where)
+{
+    int err = 0;
+    PCRE2_SIZE off = 0;
+    PCRE2_UCHAR msg[256];
+
+    *out = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
+                         &err, &off, NULL);
+    if (*out != NULL)
+        return 0;
+    if (err == PCRE2_ERROR_NOMEMORY)
+        return lh_error_set(LH_ENOMEM, "out of memory");
+    pcre2_get_error_message(err, msg, sizeof(msg));
+    return lh_error_set(LH_EINVALID, "%s%s%s: invalid regular expression at offset %zu: %s",
+                        where ? where : "", where ? ": " : "", what, (size_t)off, (char *)msg);
+}
+
+int lh_filter_add_allow(struct lh_filter *f, const char *rule_glob, const char *secret_re,
+                        const char *line_re, const char *where)
+{
+    struct lh_allow a;
+    int rc;
+
+    memset(&a, 0, sizeof(a));
+    if (secret_re == NULL && line_re == NULL)
+        return lh_error_set(LH_EINVALID, "%s%sallow: needs a secret or a line regular expression",
+                            where ? where : "", where ? ": " : "");
+    if (f->mctx == NULL) {
+        f->mctx = pcre2_match_context_create(NULL);
+        if (f->mctx == NULL)
+            return lh_error_set(LH_ENOMEM, "out of memory");
+        pcre2_set_match_limit(f->mctx, LH_PCRE2_MATCH_LIMIT);
+        pcre2_set_depth_limit(f->mctx, LH_PCRE2_DEPTH_LIMIT);
+    }
+    if (lh_array_grow((void **)&f->allows, &f->cap_allows, f->n_allows + 1, sizeof(*f->allows)))
+        return lh_error_set(LH_ENOMEM, "out of memory");
+    if (rule_glob && strcmp(rule_glob, "*") != 0) {
+        a.rule_glob = lh_strdup(rule_glob);
+        if (a.rule_glob == NULL) {
+            rc = lh_error_set(LH_ENOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    rc = secret_re ? lh_allow_compile(&a.secret, secret_re, "secret", where) : 0;
+    if (rc == 0 && line_re)
+        rc = lh_allow_compile(&a.line, line_re, "line", where);
+    if (rc)
+        goto fail;
+    f->allows[f->n_allows++] = a;
+    return 0;
+fail:
+    free(a.rule_glob);
+    pcre2_code_free(a.secret);
+    pcre2_code_free(a.line);
+    return rc;
+}
+
+void lh_filter_set_baseline(struct lh_filter *f, struct lh_baseline *b)
+{
+    f->baseline = b;
+}
+
+/* 1 on a match, 0 on none; a PCRE2 failure (match limit, no memory) counts as no match, so an
+ * allow that cannot be evaluated never hides a finding. */
+static int lh_re_match(const struct lh_filter *f, const pcre2_code *re, const unsigned char *p,
+                       size_t n)
+{
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+    int rc;
+
+    if (md == NULL)
+        return 0;
+    rc = pcre2_match(re, (PCRE2_SPTR)p, n, 0, 0, md, f->mctx);
+    pcre2_match_data_free(md);
+    return rc >= 0;
+}
+
+static bool lh_config_allowed(const struct lh_filter *f, const struct lh_chunk *c,
+                              const struct lh_match *m)
+{
+    size_t i, bol, eol;
+    const unsigned char *d = c->data;
+
+    for (i = 0; i < f->n_allows; i++) {
+        const struct lh_allow *a = &f->allows[i];
+        if (a->rule_glob && fnmatch(a->rule_glob, m->rule->id, 0) != 0)
+            continue;
+        if (a->secret && !lh_re_match(f, a->secret, d + m->secret_start,
+                                      m->secret_end - m->secret_start))
+            continue;
+        if (a->line) {
+            bol = m->secret_start;
+            eol = m->secret_end;
+            while (bol > 0 && d[bol - 1] != '\n')
+                bol--;
+            while (eol < c->len && d[eol] != '\n')
+                eol++;
+            if (eol > bol && d[eol - 1] == '\r')
+                eol--;
+            if (!lh_re_match(f, a->line, d + bol, eol - bol))
+                continue;
+        }
+        return true;
+    }
+    return false;
+}
+
+static bool lh_baselined(const struct lh_filter *f, const struct lh_chunk *c,
+                         const struct lh_match *m)
+{
+    const char *id = m->rule->id;
+    size_t slen = m->secret_end - m->secret_start;
+    const void *parts[3];
+    size_t lens[3];
+    char fp[65];
+
+    /* the same bytes lh_finding_init fingerprints */
+    if (slen > LH_MAX_SECRET_LEN)
+        slen = LH_MAX_SECRET_LEN;
+    parts[0] = id;
+    lens[0] = strlen(id);
+    parts[1] = "";
+    lens[1] = 1;
+    parts[2] = c->data + m->secret_start;
+    lens[2] = slen;
+    lh_sha256_hex(fp, parts, lens, 3);
+    return lh_baseline_match(f->baseline, fp, lh_filter_relpath(f, c->path ? c->path : ""));
 }
 
 void lh_filter_set_inline_allow(struct lh_filter *f, bool on)
@@ -136,6 +422,18 @@ bool lh_filter_keep(const struct lh_filter *f, const struct lh_chunk *c, const s
     }
     if (f->inline_allow && lh_filter_inline_allowed(c, m->secret_start, line_start)) {
         *why = LH_DROP_INLINE_ALLOW;
+        return false;
+    }
+    if (lh_filter_path_excluded(f, c->path)) {
+        *why = LH_DROP_PATH;
+        return false;
+    }
+    if (f->n_allows && lh_config_allowed(f, c, m)) {
+        *why = LH_DROP_CONFIG_ALLOW;
+        return false;
+    }
+    if (f->baseline && lh_baselined(f, c, m)) {
+        *why = LH_DROP_BASELINE;
         return false;
     }
     return true;

@@ -4,10 +4,11 @@
  * In order: the match must touch an added line (diff-based chunks only), must not sit on a line with
  * an inline allow marker (leakhound:allow, leakhound:allow-next-line on the line before,
  * gitleaks:allow, "pragma: allowlist secret") unless inline markers are off, its path must not be
- * excluded, and its fingerprint must not be in the baseline. Every drop is counted by reason.
+ * excluded, no per-rule allow regex of the config may match its secret or line, and its fingerprint
+ * must not be in the baseline. Every drop is counted by reason.
  *
  * Threads: a struct lh_filter is immutable after setup and shared; counters live in the caller's
- * struct lh_filter_stats, one per worker.
+ * struct lh_filter_stats, one per worker (the baseline's own hit counters are atomic).
  */
 #ifndef LH_FILTER_FILTER_H
 #define LH_FILTER_FILTER_H
@@ -36,6 +37,7 @@ struct lh_filter_stats {
 };
 
 struct lh_filter;
+struct lh_baseline;
 
 int lh_filter_new(struct lh_filter **out);
 void lh_filter_free(struct lh_filter *f);
@@ -45,6 +47,32 @@ void lh_filter_set_inline_allow(struct lh_filter *f, bool on); /* default on */
 bool lh_filter_outside_added(const struct lh_chunk *c, uint32_t line_start, uint32_t line_end);
 /* True when an inline allow marker covers line `line` (1-based) of c. */
 bool lh_filter_inline_allowed(const struct lh_chunk *c, size_t match_start, uint32_t line);
+
+/* Paths. Globs and baseline pins compare the path relative to the scan root: the root prefix (when
+ * set and present) and any leading "./" are stripped. Returns a pointer into path. */
+int lh_filter_set_root(struct lh_filter *f, const char *root);
+const char *lh_filter_relpath(const struct lh_filter *f, const char *path);
+
+/* Adds a glob of paths to skip (fnmatch(3), '*' also matches '/'). A glob without '/' matches any
+ * single path component (a file or directory name anywhere: "node_modules", "*.min.js"); a glob
+ * with '/' matches the relative path or any of its leading directories ("tests/fixtures", or
+ * "docs/" then "*.md", where the star crosses slashes); a leading '/' and a trailing '/' are
+ * ignored. LH_EINVALID for an empty glob. */
+int lh_filter_add_path_glob(struct lh_filter *f, const char *glob);
+/* True when path (as the source names it) is excluded by a glob. */
+bool lh_filter_path_excluded(const struct lh_filter *f, const char *path);
+
+/* Adds a per-rule allow: a match of a rule whose id matches rule_glob (fnmatch; NULL or "*" for
+ * every rule) is dropped when secret_re (PCRE2, may be NULL) matches the secret and line_re (may be
+ * NULL) matches the line(s) holding it; at least one of the two is required, and both must match
+ * when both are given. where ("FILE:LINE:COL", may be NULL) prefixes compile errors
+ * (LH_EINVALID). */
+int lh_filter_add_allow(struct lh_filter *f, const char *rule_glob, const char *secret_re,
+                        const char *line_re, const char *where);
+
+/* Drops matches whose fingerprint the baseline covers. b is not owned; it must be sorted and
+ * outlive the filter (NULL: none). */
+void lh_filter_set_baseline(struct lh_filter *f, struct lh_baseline *b);
 
 /* Returns true to keep; false with *why set to drop. line_start/line_end as computed for m. */
 bool lh_filter_keep(const struct lh_filter *f, const struct lh_chunk *c, const struct lh_match *m,
