@@ -16,6 +16,7 @@
 #include "util/text.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -79,6 +80,12 @@ void lh_cli_init(struct lh_cli *cli, const char *cmd)
 void lh_cli_release(struct lh_cli *cli)
 {
     lh_filter_free(cli->filter);
+    lh_baseline_free(cli->baseline);
+    lh_config_free(cli->config);
+    lh_config_free(cli->server);
+    cli->baseline = NULL;
+    cli->config = NULL;
+    cli->server = NULL;
     lh_engine_free(cli->engine);
     lh_ruleset_free(cli->rs);
     cli->filter = NULL;
@@ -286,6 +293,7 @@ static int o_max_file_size(void *ctx, const char *v)
     if (lh_parse_size(v, &n) || n == 0)
         return lh_bad_value("max-file-size", v, "bytes, with an optional K, M or G suffix");
     ((struct lh_cli *)ctx)->max_file_size = n;
+    ((struct lh_cli *)ctx)->max_file_size_set = true;
     return 0;
 }
 static int o_deadline(void *ctx, const char *v)
@@ -294,6 +302,71 @@ static int o_deadline(void *ctx, const char *v)
     if (lh_cli_parse_seconds(v, &s))
         return lh_bad_value("deadline", v, "seconds, e.g. 4 or 0.5 or 250ms");
     ((struct lh_cli *)ctx)->deadline_s = s;
+    ((struct lh_cli *)ctx)->deadline_set = true;
+    return 0;
+}
+
+/* policy options (config, baseline, audit); see docs/config.md */
+static int o_config(void *ctx, const char *v)
+{
+    ((struct lh_cli *)ctx)->config_path = v;
+    return 0;
+}
+static int o_no_config(void *ctx, const char *v)
+{
+    (void)v;
+    ((struct lh_cli *)ctx)->no_config = true;
+    return 0;
+}
+static int o_server_config(void *ctx, const char *v)
+{
+    ((struct lh_cli *)ctx)->server_config = v;
+    return 0;
+}
+static int o_baseline(void *ctx, const char *v)
+{
+    ((struct lh_cli *)ctx)->baseline_path = v;
+    return 0;
+}
+static int o_stale_baseline(void *ctx, const char *v)
+{
+    (void)v;
+    ((struct lh_cli *)ctx)->report_stale_baseline = true;
+    return 0;
+}
+static int o_on_deadline(void *ctx, const char *v)
+{
+    struct lh_cli *c = ctx;
+    if (strcmp(v, "deny") == 0)
+        c->on_deadline = LH_ON_DEADLINE_DENY;
+    else if (strcmp(v, "allow") == 0)
+        c->on_deadline = LH_ON_DEADLINE_ALLOW;
+    else
+        return lh_bad_value("on-deadline", v, "deny or allow");
+    c->on_deadline_set = true;
+    return 0;
+}
+static int o_max_commits(void *ctx, const char *v)
+{
+    unsigned long n;
+    if (lh_parse_uint(v, UINT32_MAX, &n) || n == 0)
+        return lh_bad_value("max-commits", v, "a positive number");
+    ((struct lh_cli *)ctx)->max_commits = n;
+    ((struct lh_cli *)ctx)->max_commits_set = true;
+    return 0;
+}
+static int o_allow_bypass(void *ctx, const char *v)
+{
+    (void)v;
+    ((struct lh_cli *)ctx)->allow_bypass = true;
+    ((struct lh_cli *)ctx)->allow_bypass_set = true;
+    return 0;
+}
+static int o_audit_log(void *ctx, const char *v)
+{
+    if (v[0] == '\0')
+        return lh_bad_value("audit-log", v, "a file, - or syslog");
+    ((struct lh_cli *)ctx)->audit_log = v;
     return 0;
 }
 
@@ -316,6 +389,15 @@ static const struct lh_opt lh_common_opts[] = {
     {"jobs", 'j', true, "N", "worker threads (default: the number of cores)", o_jobs},
     {"max-file-size", 0, true, "SIZE", "skip files larger than SIZE (default 10M)", o_max_file_size},
     {"deadline", 0, true, "SECONDS", "stop scanning after this much wall time", o_deadline},
+    {"config", 0, true, "PATH", "repository config to use (default: .leakhound.yml at the scan root)", o_config},
+    {"no-config", 0, false, NULL, "read no repository config", o_no_config},
+    {"server-config", 0, true, "PATH", "a config repositories cannot weaken (default $LEAKHOUND_SERVER_CONFIG)", o_server_config},
+    {"baseline", 0, true, "FILE", "do not report findings whose fingerprint FILE lists", o_baseline},
+    {"report-stale-baseline", 0, false, NULL, "list baseline entries that matched nothing", o_stale_baseline},
+    {"audit-log", 0, true, "DEST", "append an audit event per decision to a file, - or syslog", o_audit_log},
+    {"on-deadline", 0, true, "POLICY", "hooks: deny (default) or allow a scan the deadline cut short", o_on_deadline},
+    {"max-commits", 0, true, "N", "hooks: most new commits to scan per push (over it: the deadline policy)", o_max_commits},
+    {"allow-bypass", 0, false, NULL, "hooks: let a requested bypass pass findings (audited)", o_allow_bypass},
     {NULL, 0, false, NULL, NULL, NULL},
 };
 
@@ -493,10 +575,140 @@ int lh_cli_parse(struct lh_cli *cli, int argc, char **argv, const struct lh_opt 
 
 /* ---- setup ------------------------------------------------------------------------------- */
 
+/* Configs: the server config (pinned) and the repository config (restricted under a server). */
+static void lh_restrict_warn(void *payload, const char *where, const char *what)
+{
+    const struct lh_cli *cli = payload;
+
+    if (!cli->quiet)
+        lh_cli_warn("%s: %s", where, what);
+}
+
+static int lh_cli_load_configs(struct lh_cli *cli)
+{
+    const char *server = cli->server_config ? cli->server_config : getenv("LEAKHOUND_SERVER_CONFIG");
+    char path[4096];
+    int rc;
+
+    if (server && server[0]) {
+        rc = lh_config_load_file(&cli->server, server, true);
+        if (rc) {
+            lh_cli_error("server config: %s", lh_error_last());
+            return LH_EXIT_USAGE;
+        }
+    }
+    if (cli->no_config || (cli->server && cli->server->repo_mode == LH_REPO_CONFIG_IGNORE))
+        return 0;
+    if (cli->config_path) {
+        rc = lh_config_load_file(&cli->config, cli->config_path, false);
+    } else {
+        if (cli->config_root && strcmp(cli->config_root, ".") != 0)
+            snprintf(path, sizeof(path), "%s/%s", cli->config_root, LH_CONFIG_FILE);
+        else
+            snprintf(path, sizeof(path), "%s", LH_CONFIG_FILE);
+        rc = lh_config_load_file(&cli->config, path, false);
+        if (rc == LH_ENOTFOUND)
+            rc = 0; /* no config is an empty config */
+    }
+    if (rc) {
+        lh_cli_error("%s", lh_error_last());
+        return LH_EXIT_USAGE;
+    }
+    if (cli->config && cli->server)
+        lh_config_restrict(cli->config, cli->server, lh_restrict_warn, cli);
+    return 0;
+}
+
+/* Scalar settings: repository config < command line < server config. Restrictions only add up. */
+static void lh_cli_apply_scalars(struct lh_cli *cli, const struct lh_config *c, bool pinned)
+{
+    if (c == NULL)
+        return;
+    if (c->has_max_file_size && (pinned || !cli->max_file_size_set))
+        cli->max_file_size = c->max_file_size;
+    if (c->has_inline_allow && !c->inline_allow)
+        cli->no_inline_allow = true;
+    if (c->audit_log && (pinned || cli->audit_log == NULL))
+        cli->audit_log = c->audit_log;
+    if (c->baseline && cli->baseline_path == NULL)
+        cli->baseline_path = c->baseline;
+    if (c->has_deadline && (pinned || !cli->deadline_set))
+        cli->deadline_s = c->deadline_s;
+    if (c->has_on_deadline && (pinned || !cli->on_deadline_set))
+        cli->on_deadline = (int)c->on_deadline;
+    if (c->has_max_commits && (pinned || !cli->max_commits_set))
+        cli->max_commits = c->max_commits;
+    if (c->has_allow_bypass && (pinned || !cli->allow_bypass_set))
+        cli->allow_bypass = c->allow_bypass;
+}
+
+static int lh_cli_apply_packs(struct lh_cli *cli, const struct lh_config *c)
+{
+    size_t i;
+    int rc;
+
+    for (i = 0; c && i < c->n_rule_packs; i++) {
+        rc = lh_ruleset_load_path(cli->rs, c->rule_packs[i].value);
+        if (rc == LH_ERULE || rc == LH_EINVALID) {
+            lh_cli_error("%s", lh_error_last());
+            return LH_EXIT_USAGE;
+        }
+        if (rc) {
+            lh_cli_error("%s: rules.packs: %s", c->rule_packs[i].where, lh_error_last());
+            return LH_EXIT_USAGE;
+        }
+    }
+    for (i = 0; c && i < c->n_disable; i++) {
+        rc = lh_ruleset_disable(cli->rs, c->disable[i].value);
+        if (rc) {
+            lh_cli_error("%s: rules.disable: no rule has the id '%s'", c->disable[i].where,
+                         c->disable[i].value);
+            return LH_EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+static int lh_cli_apply_filters(struct lh_cli *cli, const struct lh_config *c)
+{
+    size_t i, k;
+    int rc;
+
+    for (i = 0; c && i < c->n_skip_paths; i++) {
+        rc = lh_filter_add_path_glob(cli->filter, c->skip_paths[i].value);
+        if (rc) {
+            lh_cli_error("%s: paths.skip: %s", c->skip_paths[i].where, lh_error_last());
+            return LH_EXIT_USAGE;
+        }
+    }
+    for (i = 0; c && i < c->n_allow; i++) {
+        const struct lh_config_allow *a = &c->allow[i];
+        bool any = a->rule == NULL;
+        for (k = 0; !any && k < lh_ruleset_count(cli->rs); k++)
+            any = fnmatch(a->rule, lh_ruleset_get(cli->rs, k)->id, 0) == 0;
+        if (!any) {
+            lh_cli_error("%s: allow: no rule matches '%s'", a->where, a->rule);
+            return LH_EXIT_USAGE;
+        }
+        rc = lh_filter_add_allow(cli->filter, a->rule, a->secret, a->line, a->where);
+        if (rc) {
+            lh_cli_error("%s", lh_error_last());
+            return LH_EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
 int lh_cli_setup(struct lh_cli *cli)
 {
     struct lh_engine_opts eo;
     int rc, i;
+
+    rc = lh_cli_load_configs(cli);
+    if (rc)
+        return rc;
+    lh_cli_apply_scalars(cli, cli->config, false);
+    lh_cli_apply_scalars(cli, cli->server, true);
 
     rc = lh_ruleset_new(&cli->rs);
     if (rc == 0 && !cli->no_builtin)
@@ -507,6 +719,11 @@ int lh_cli_setup(struct lh_cli *cli)
         lh_cli_error("%s", lh_error_last());
         return LH_EXIT_USAGE;
     }
+    rc = lh_cli_apply_packs(cli, cli->config);
+    if (rc == 0)
+        rc = lh_cli_apply_packs(cli, cli->server);
+    if (rc)
+        return rc;
     if (lh_ruleset_enabled(cli->rs) == 0) {
         lh_cli_error("no rules to scan with (--no-builtin-rules and no --rules)");
         return LH_EXIT_USAGE;
@@ -521,11 +738,28 @@ int lh_cli_setup(struct lh_cli *cli)
         return LH_EXIT_USAGE;
     }
     rc = lh_filter_new(&cli->filter);
+    if (rc == 0)
+        rc = lh_filter_set_root(cli->filter, cli->config_root);
     if (rc) {
         lh_cli_error("%s", lh_error_last());
         return LH_EXIT_USAGE;
     }
     lh_filter_set_inline_allow(cli->filter, !cli->no_inline_allow);
+    rc = lh_cli_apply_filters(cli, cli->config);
+    if (rc == 0)
+        rc = lh_cli_apply_filters(cli, cli->server);
+    if (rc)
+        return rc;
+    if (cli->baseline_path) {
+        rc = lh_baseline_new(&cli->baseline);
+        if (rc == 0)
+            rc = lh_baseline_load_file(cli->baseline, cli->baseline_path);
+        if (rc) {
+            lh_cli_error("%s", lh_error_last());
+            return LH_EXIT_USAGE;
+        }
+        lh_filter_set_baseline(cli->filter, cli->baseline);
+    }
     return 0;
 }
 
@@ -820,6 +1054,45 @@ static void lh_print_stats(const struct lh_cli *cli, const struct lh_scan_result
             (long long)r->elapsed_ms, ru.ru_maxrss);
 }
 
+/* Lists baseline entries that matched nothing in this scan, so a baseline shrinks as secrets are
+ * removed. Meaningless for a scan that did not see everything, and said so. */
+static void lh_report_stale(const struct lh_cli *cli, const struct lh_scan_result *r)
+{
+    size_t i, n = 0;
+    struct lh_buf b;
+
+    if (cli->baseline == NULL) {
+        lh_cli_warn("--report-stale-baseline: no baseline given (--baseline or the config's "
+                    "baseline)");
+        return;
+    }
+    if (r->incomplete || r->deadline_hit || r->source_rc) {
+        lh_cli_warn("the scan is incomplete: stale baseline entries are not reported");
+        return;
+    }
+    lh_buf_init(&b, 8192);
+    for (i = 0; i < lh_baseline_count(cli->baseline); i++) {
+        const struct lh_baseline_entry *e = lh_baseline_get(cli->baseline, i);
+        if (lh_baseline_hits(cli->baseline, i) != 0)
+            continue;
+        n++;
+        lh_buf_reset(&b);
+        if (e->path)
+            lh_text_escape(&b, e->path, strlen(e->path));
+        fprintf(stderr, "leakhound: stale baseline entry: %s rule %s%s%s", e->fingerprint, e->rule,
+                e->path ? (e->pinned ? " pinned to " : " first seen in ") : "",
+                e->path && b.ptr ? b.ptr : "");
+        if (e->path && e->line)
+            fprintf(stderr, ":%u", e->line);
+        if (e->file_line)
+            fprintf(stderr, " (%s:%u)", cli->baseline_path, e->file_line);
+        fputc('\n', stderr);
+    }
+    lh_buf_release(&b);
+    fprintf(stderr, "leakhound: %zu stale baseline entr%s of %zu\n", n, n == 1 ? "y" : "ies",
+            lh_baseline_count(cli->baseline));
+}
+
 int lh_cli_report(struct lh_cli *cli, const struct lh_scan_result *r, const char *mode,
                   const char *root, const char *what_now)
 {
@@ -874,6 +1147,8 @@ int lh_cli_report(struct lh_cli *cli, const struct lh_scan_result *r, const char
         rc = lh_write_report(cli, r, &meta, cli->reports[i].format, cli->reports[i].path);
     if (cli->stats)
         lh_print_stats(cli, r);
+    if (cli->report_stale_baseline)
+        lh_report_stale(cli, r);
     return rc;
 }
 
@@ -884,4 +1159,57 @@ int lh_cli_exit_status(const struct lh_cli *cli, const struct lh_scan_result *r)
     if (r->incomplete || r->source_rc != 0)
         return LH_EXIT_INCOMPLETE;
     return LH_EXIT_CLEAN;
+}
+
+/* ---- audit ------------------------------------------------------------------------------- */
+
+enum lh_audit_event lh_cli_scan_event(const struct lh_scan_result *r)
+{
+    if (r->deadline_hit)
+        return LH_AUDIT_DEADLINE_EXCEEDED;
+    if (r->incomplete || r->source_rc != 0)
+        return LH_AUDIT_SCAN_INCOMPLETE;
+    return LH_AUDIT_SCAN_COMPLETED;
+}
+
+int lh_cli_audit(struct lh_cli *cli, const struct lh_scan_result *r, enum lh_audit_event event,
+                 const struct lh_audit_ctx *extra, int exit_code)
+{
+    struct lh_audit_ctx ctx;
+    int rc;
+
+    if (cli->audit_log == NULL)
+        return 0;
+    if (extra)
+        ctx = *extra;
+    else
+        lh_audit_ctx_init(&ctx);
+    if (ctx.mode == NULL)
+        ctx.mode = cli->cmd;
+    if (r) {
+        if (ctx.findings == NULL)
+            ctx.findings = &r->findings;
+        if (ctx.suppressed == NULL)
+            ctx.suppressed = r->filt.dropped;
+        if (ctx.blobs == 0)
+            ctx.blobs = r->scan.chunks;
+        if (ctx.bytes == 0)
+            ctx.bytes = r->scan.bytes;
+        if (ctx.duration_ms == 0)
+            ctx.duration_ms = r->elapsed_ms;
+        if (r->incomplete || r->deadline_hit || r->source_rc != 0)
+            ctx.incomplete = true;
+    }
+    if (ctx.duration_ms == 0)
+        ctx.duration_ms = (lh_now_ns() - cli->start_ns) / 1000000;
+    if (ctx.ruleset_hash == NULL && cli->engine)
+        ctx.ruleset_hash = lh_engine_info(cli->engine)->ruleset_hash;
+    if (ctx.tool_version == NULL)
+        ctx.tool_version = LH_VERSION;
+    ctx.exit_code = exit_code;
+    fflush(stdout); /* "-" shares standard output with the report */
+    rc = lh_audit_emit(cli->audit_log, event, &ctx);
+    if (rc)
+        lh_cli_warn("audit log: %s", lh_error_last());
+    return rc;
 }

@@ -15,7 +15,10 @@
 #include <stdio.h>
 
 #include "engine/engine.h"
+#include "filter/baseline.h"
+#include "filter/config.h"
 #include "filter/filter.h"
+#include "report/audit.h"
 #include "report/report.h"
 #include "rules/rules.h"
 #include "util/chunk.h"
@@ -61,6 +64,25 @@ struct lh_cli {
     unsigned jobs;      /* 0: number of cores */
     uint64_t max_file_size;
     double deadline_s;  /* 0: none */
+    /* policy: config, baseline, audit (src/filter/config.h, docs/config.md, docs/audit.md) */
+    const char *config_path;   /* --config: the repository config to use instead of the default */
+    const char *config_root;   /* the subcommand says where the default .leakhound.yml lives
+                                * (scan root, work tree); NULL: the current directory */
+    bool no_config;            /* --no-config: read no repository config */
+    const char *server_config; /* --server-config, else $LEAKHOUND_SERVER_CONFIG */
+    const char *baseline_path; /* --baseline, else the config's baseline */
+    bool report_stale_baseline;
+    const char *audit_log;     /* --audit-log PATH|-|syslog, else the config's audit_log */
+    bool max_file_size_set;    /* given on the command line (a config does not override it) */
+    bool deadline_set;
+    int on_deadline;           /* enum lh_on_deadline: 0 deny (default), 1 allow */
+    uint64_t max_commits;      /* hook: most new commits per push; 0: no limit */
+    bool allow_bypass;         /* hook: a bypass request may pass findings (audited) */
+    bool on_deadline_set, max_commits_set, allow_bypass_set; /* given on the command line */
+    struct lh_config *config;  /* the repository config in effect (restricted under a server
+                                * config), or NULL */
+    struct lh_config *server;  /* the server config, or NULL */
+    struct lh_baseline *baseline;
     /* set up by lh_cli_setup */
     struct lh_ruleset *rs;
     struct lh_engine *engine;
@@ -120,6 +142,18 @@ int lh_cli_run(struct lh_cli *cli, struct lh_source *src, struct lh_scan_result 
 /* Renders every requested report. what_now may be NULL. Returns 0 or LH_EXIT_USAGE on write error. */
 int lh_cli_report(struct lh_cli *cli, const struct lh_scan_result *r, const char *mode,
                   const char *root, const char *what_now);
+
+/* Emits one audit event to cli->audit_log (nothing when it is unset), filled from the scan result
+ * r (may be NULL), the rule set and the clock; extra (may be NULL) supplies what only the subcommand
+ * knows (refs, pusher, commits, a message); its counts are used when non-zero. exit_code is the
+ * status being returned (-1: not decided). A write failure is a warning on stderr, never fatal:
+ * returns 0 or the LH_E* code. */
+int lh_cli_audit(struct lh_cli *cli, const struct lh_scan_result *r, enum lh_audit_event event,
+                 const struct lh_audit_ctx *extra, int exit_code);
+
+/* The audit event for a finished dir/stdin/git-style scan: scan.completed, scan.incomplete or
+ * deadline.exceeded. */
+enum lh_audit_event lh_cli_scan_event(const struct lh_scan_result *r);
 
 /* The exit code for a finished scan: findings → cli->exit_code, incomplete → 3, else 0. */
 int lh_cli_exit_status(const struct lh_cli *cli, const struct lh_scan_result *r);

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct lh_scan_args {
     bool scan_binary;
@@ -62,6 +63,7 @@ static int lh_scan_and_report(struct lh_cli *cli, struct lh_source *src, const c
         if (status == LH_EXIT_CLEAN && res.deadline_hit)
             status = LH_EXIT_POLICY;
     }
+    lh_cli_audit(cli, &res, lh_cli_scan_event(&res), NULL, status);
     lh_scan_result_release(&res);
     return status;
 }
@@ -72,6 +74,7 @@ int lh_cmd_dir(int argc, char **argv)
     struct lh_scan_args args = {0};
     struct lh_fs_opts fo;
     struct lh_source *src = NULL;
+    struct stat st;
     char **pos;
     int n_pos, rc;
 
@@ -86,6 +89,8 @@ int lh_cmd_dir(int argc, char **argv)
         lh_cli_error("dir: no PATH given (see 'leakhound dir --help')");
         return LH_EXIT_USAGE;
     }
+    if (n_pos == 1 && stat(pos[0], &st) == 0 && S_ISDIR(st.st_mode))
+        cli.config_root = pos[0]; /* its .leakhound.yml applies, its paths are relative to it */
     rc = lh_cli_setup(&cli);
     if (rc)
         goto out;
