@@ -1,0 +1,81 @@
+#!/bin/sh
+# run_engine.sh - engine throughput against ripgrep on the same synthetic corpus (not a test).
+#
+# Generates (once) a SIZE-MB corpus as one file and as a directory tree under bench/out/, builds
+# bench_engine and leakhound in Release mode in $BUILD, then prints side by side:
+#   - bench_engine: the engine alone, one thread, in-memory, 1 MiB chunks and whole file;
+#   - rg -c -f patterns.txt on the single file (one search thread), Rust regex, with the pack's
+#     patterns that ripgrep can express (bench/rg_patterns.py; the rest are listed), and rg -P
+#     (PCRE2) with every pattern it accepts;
+#   - leakhound dir on the directory tree, -j1 and -j2, when the subcommand exists.
+# Environment: SIZE (MB, default 256), BUILD (default build-bench), RUNS (default 5),
+# RULE_COST=1 to also run the remove-one-rule sweep.
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SIZE=${SIZE:-256}
+RUNS=${RUNS:-5}
+BUILD=${BUILD:-$ROOT/build-bench}
+OUT=$ROOT/bench/out
+CORPUS=$OUT/corpus-$SIZE.txt
+TREE=$OUT/corpus-$SIZE
+mkdir -p "$OUT"
+
+if [ ! -f "$CORPUS" ]; then
+    python3 "$ROOT/bench/gen_corpus.py" --size "$SIZE" --single "$CORPUS"
+fi
+if [ ! -d "$TREE" ]; then
+    python3 "$ROOT/bench/gen_corpus.py" --size "$SIZE" --out "$TREE"
+fi
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+cmake --build "$BUILD" -j2 --target bench_engine leakhound >/dev/null
+
+echo "== machine"
+lscpu | sed -n 's/^Model name: *//p'
+echo "cores: $(nproc)  memory: $(free -g | awk '/^Mem:/{print $2}') GiB  $(. /etc/os-release; echo "$PRETTY_NAME")"
+date -u
+echo "corpus: $CORPUS ($(wc -c <"$CORPUS") bytes)"
+BYTES=$(wc -c <"$CORPUS")
+
+echo "== bench_engine (one thread, in memory)"
+"$BUILD/bench/bench_engine" --runs "$RUNS" "$CORPUS" | tee "$OUT/bench_engine.txt" | grep -v '^  '
+
+echo "== ripgrep patterns"
+python3 "$ROOT/bench/rg_patterns.py" --rules "$ROOT/rules" --out "$OUT/rg"
+if [ -s "$OUT/rg/skipped.tsv" ]; then
+    echo "not expressible (rule, engine, rg's reason):"
+    sed 's/^/  /' "$OUT/rg/skipped.tsv"
+fi
+
+# median wall seconds of a command over RUNS runs, via hyperfine's JSON
+median_s() {
+    hyperfine --style none --warmup 1 --runs "$RUNS" -i --export-json "$OUT/hf.json" "$1" >/dev/null 2>&1
+    python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$OUT/hf.json"
+}
+mbps() { python3 -c "import sys; print('%.1f' % ($BYTES / float(sys.argv[1]) / 1e6))" "$1"; }
+
+row() { printf '%-58s %10s MB/s  %8.3f s\n' "$1" "$(mbps "$2")" "$2"; }
+
+echo "== side by side ($SIZE MB, median of $RUNS)"
+E1=$(awk '/^1MiB/{print $4}' "$OUT/bench_engine.txt" | tr -d '(')
+EW=$(awk '/^whole/{print $4}' "$OUT/bench_engine.txt" | tr -d '(')
+row "bench_engine, 1 MiB chunks, 1 thread" "$E1"
+row "bench_engine, whole file as one chunk, 1 thread" "$EW"
+T=$(median_s "rg -c -f $OUT/rg/patterns.txt $CORPUS")
+row "rg -c -f patterns.txt (Rust regex, $(wc -l <"$OUT/rg/patterns.txt") patterns, 1 file)" "$T"
+echo "   rg count: $(rg -c -f "$OUT/rg/patterns.txt" "$CORPUS" || true) matching lines"
+T=$(median_s "rg -P -c -f $OUT/rg/patterns-pcre2.txt $CORPUS")
+row "rg -P -c -f patterns-pcre2.txt ($(wc -l <"$OUT/rg/patterns-pcre2.txt") patterns, 1 file)" "$T"
+if "$BUILD/leakhound" dir --help >/dev/null 2>&1; then
+    for j in 1 2; do
+        T=$(median_s "$BUILD/leakhound dir -j$j --format jsonl --output /dev/null $TREE")
+        row "leakhound dir -j$j (tree, $(find "$TREE" -type f | wc -l) files)" "$T"
+    done
+    T=$(median_s "rg -c -j2 -f $OUT/rg/patterns.txt $TREE")
+    row "rg -j2 -c -f patterns.txt (tree)" "$T"
+else
+    echo "leakhound dir: not built yet, skipped"
+fi
+if [ "${RULE_COST:-0}" = 1 ]; then
+    echo "== remove one rule at a time"
+    "$BUILD/bench/bench_engine" --rule-cost --runs 3 --limit-mb 64 "$CORPUS" | tee "$OUT/rule_cost.txt"
+fi
