@@ -754,6 +754,8 @@ int lh_cli_setup(struct lh_cli *cli)
         rc = lh_baseline_new(&cli->baseline);
         if (rc == 0)
             rc = lh_baseline_load_file(cli->baseline, cli->baseline_path);
+        if (rc == LH_ENOTFOUND && cli->baseline_optional)
+            rc = 0;
         if (rc) {
             lh_cli_error("%s", lh_error_last());
             return LH_EXIT_USAGE;

@@ -72,6 +72,7 @@ struct lh_cli {
     const char *server_config; /* --server-config, else $LEAKHOUND_SERVER_CONFIG */
     const char *baseline_path; /* --baseline, else the config's baseline */
     bool report_stale_baseline;
+    bool baseline_optional;    /* a missing baseline file is not an error (baseline create) */
     const char *audit_log;     /* --audit-log PATH|-|syslog, else the config's audit_log */
     bool max_file_size_set;    /* given on the command line (a config does not override it) */
     bool deadline_set;

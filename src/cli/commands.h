@@ -7,5 +7,6 @@
 int lh_cmd_dir(int argc, char **argv);
 int lh_cmd_stdin(int argc, char **argv);
 int lh_cmd_rules(int argc, char **argv);
+int lh_cmd_baseline(int argc, char **argv);
 
 #endif

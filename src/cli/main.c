@@ -23,6 +23,7 @@ static const struct lh_command lh_commands[] = {
     {"dir", lh_cmd_dir, "scan files and directories"},
     {"stdin", lh_cmd_stdin, "scan standard input"},
     {"rules", lh_cmd_rules, "list or check rule packs"},
+    {"baseline", lh_cmd_baseline, "write the current findings to a baseline file"},
     {NULL, NULL, NULL},
 };
 
