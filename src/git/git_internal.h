@@ -1,0 +1,79 @@
+/*
+ * git_internal.h - what the files of src/git share and nobody else sees: the repository wrapper,
+ * an object-id hash map, added-line range sets, and small libgit2 helpers. Includes git2.h, so it
+ * must never be included outside src/git.
+ */
+#ifndef LH_GIT_INTERNAL_H
+#define LH_GIT_INTERNAL_H
+
+#include <git2.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "git/git.h"
+#include "util/chunk.h"
+
+struct lh_git_repo {
+    git_repository *repo;
+    char *open_path; /* what was opened, to open one more handle per worker the same way */
+    unsigned flags;
+    char *gitdir;
+    char *workdir;
+};
+
+/* Opens one more handle on the same repository (the same path, flags and environment). */
+int lh_git__reopen(const struct lh_git_repo *r, git_repository **out);
+
+/* Wraps libgit2's last error into ours: "what: libgit2's message". Returns code. */
+int lh_git__error(int code, const char *what);
+
+/* ISO 8601 UTC of a signature's time into out (21 bytes: "2005-04-07T22:13:13Z"). */
+void lh_git__iso8601(char out[32], const git_time *t);
+
+/* Open-addressing map from object id to a size_t. Not thread-safe. Keys are never removed. */
+struct lh_oidmap {
+    git_oid *keys;
+    size_t *vals;
+    unsigned char *used;
+    size_t cap; /* a power of two, or 0 */
+    size_t len;
+};
+
+void lh_oidmap_init(struct lh_oidmap *m);
+void lh_oidmap_release(struct lh_oidmap *m);
+/* Inserts id -> val unless present. *added tells which; *slot_val (may be NULL) receives the value
+ * now stored. Returns 0 or LH_ENOMEM. */
+int lh_oidmap_put(struct lh_oidmap *m, const git_oid *id, size_t val, bool *added, size_t *slot_val);
+bool lh_oidmap_get(const struct lh_oidmap *m, const git_oid *id, size_t *val);
+/* A pointer to the stored value for id, or NULL; stays valid until the next put. */
+size_t *lh_oidmap_ref(const struct lh_oidmap *m, const git_oid *id);
+
+/* A growable, sorted, disjoint list of added line ranges. */
+struct lh_ranges {
+    struct lh_line_range *v;
+    size_t n;
+    size_t cap;
+};
+
+void lh_ranges_release(struct lh_ranges *r);
+/* Appends [first, last]; merges with the last range when they touch. Ranges must be appended in
+ * increasing order (diff hunks come that way). */
+int lh_ranges_add(struct lh_ranges *r, uint32_t first, uint32_t last);
+/* r := r ∩ other. */
+void lh_ranges_intersect(struct lh_ranges *r, const struct lh_ranges *other);
+
+/* The hunk callback for git_diff_foreach / git_diff_blobs that appends each hunk's new-side lines
+ * to the struct lh_ranges passed as payload (diffs are made with zero context lines, so a hunk's
+ * new side is exactly its added lines). */
+int lh_git__hunk_cb(const git_diff_delta *delta, const git_diff_hunk *hunk, void *payload);
+
+/* Diff options every source uses: no context, text forced (a .gitattributes `-diff` must not hide a
+ * file from the scan), no external drivers, no rename detection. */
+void lh_git__diff_opts(git_diff_options *o);
+
+/* The range source's progress counters (lh_git_source_progress dispatches here). */
+bool lh_git__is_range(const struct lh_source *src);
+void lh_git__range_progress(const struct lh_source *src, struct lh_git_progress *out);
+
+#endif
