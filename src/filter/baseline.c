@@ -340,6 +340,8 @@ int lh_baseline_load_buffer(struct lh_baseline *b, const char *name, const char 
             goto out;
     }
     lh_baseline_sort(b);
+    if (b->len && b->hits == NULL)
+        rc = lh_error_set(LH_ENOMEM, "out of memory");
 out:
     lh_ydoc_release(&d);
     return rc;
