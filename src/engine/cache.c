@@ -1,0 +1,298 @@
+/*
+ * cache.c - the on-disk cache of compiled Hyperscan databases (Suricata's util-mpm-hs-cache.c).
+ *
+ * Key: SHA-256 over a format version, hs_version(), the host platform (hs_populate_platform) and,
+ * for every enabled rule in order, its id, its Hyperscan pattern and the flags requested for it.
+ * Whether a rule fell back to HS_FLAG_PREFILTER is a pure function of those, so it is stored in the
+ * file beside the rule's max_width (both cost a hs_expression_info call to recompute).
+ *
+ * File <dir>/<key>.hsdb:
+ *     "LHDB" | u32 format | u32 n_rules | n_rules x (u32 flags, u32 max_width) | u64 db_len | db
+ * (native byte order: the platform is in the key). Anything that does not parse exactly, or that
+ * Hyperscan will not deserialize, is a miss; the caller recompiles and replaces the file. Writes
+ * go to a mkstemp() file in the same directory and rename() over the target, so a reader never
+ * sees a half-written file. Every failure here is a non-event to the caller.
+ */
+#include "engine/engine_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/hash.h"
+
+#define LH_CACHE_MAGIC "LHDB"
+/* A serialized database bigger than this is not one we wrote. */
+#define LH_CACHE_MAX_FILE ((size_t)1 << 30)
+
+static int lh_cache_key(char key[65], const struct lh_engine *e)
+{
+    hs_platform_info_t plat;
+    struct lh_buf b;
+    const void *parts[1];
+    size_t lens[1];
+    size_t i;
+    int rc;
+
+    memset(&plat, 0, sizeof(plat));
+    if (hs_populate_platform(&plat) != HS_SUCCESS)
+        return lh_error_set(LH_EINVALID, "cannot read the Hyperscan platform");
+    lh_buf_init(&b, (size_t)1 << 30);
+    rc = lh_buf_addf(&b, "leakhound-hsdb%c%u%c%s%c%u %llu %llu %llu%c%zu%c", 0, LH_CACHE_FORMAT, 0,
+                     hs_version(), 0, plat.tune, (unsigned long long)plat.cpu_features,
+                     (unsigned long long)plat.reserved1, (unsigned long long)plat.reserved2, 0,
+                     e->n_rules, 0);
+    for (i = 0; i < e->n_rules && rc == 0; i++) {
+        /* flags requested: 0 (exact, PREFILTER when Hyperscan cannot take it exactly) */
+        rc = lh_buf_addf(&b, "%s%c%s%c%u%c", e->rules[i].rule->id, 0, e->rules[i].hs_pattern, 0,
+                         0u, 0);
+    }
+    if (rc == 0) {
+        parts[0] = b.ptr;
+        lens[0] = b.len;
+        lh_sha256_hex(key, parts, lens, 1);
+        if (key[0] == '\0')
+            rc = lh_error_set(LH_EINVALID, "cannot hash the cache key");
+    }
+    lh_buf_release(&b);
+    return rc;
+}
+
+int lh_cache_path(char **out, const struct lh_engine *e, const char *cache_dir)
+{
+    char key[65];
+    struct lh_buf b;
+    const char *env;
+    int rc;
+
+    *out = NULL;
+    rc = lh_cache_key(key, e);
+    if (rc)
+        return rc;
+    lh_buf_init(&b, 65536);
+    if (cache_dir && *cache_dir) {
+        rc = lh_buf_adds(&b, cache_dir);
+    } else {
+        env = getenv("XDG_CACHE_HOME");
+        if (env && *env) {
+            rc = lh_buf_addf(&b, "%s/leakhound", env);
+        } else {
+            env = getenv("HOME");
+            if (env == NULL || *env == '\0') {
+                lh_buf_release(&b);
+                return LH_ENOTFOUND;
+            }
+            rc = lh_buf_addf(&b, "%s/.cache/leakhound", env);
+        }
+    }
+    if (rc == 0)
+        rc = lh_buf_addf(&b, "/%s.hsdb", key);
+    if (rc == 0)
+        rc = lh_buf_detach(&b, out, NULL);
+    if (rc)
+        lh_buf_release(&b);
+    return rc;
+}
+
+static uint32_t lh_get32(const unsigned char *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static int lh_read_file(unsigned char **out, size_t *out_len, const char *path)
+{
+    struct stat st;
+    unsigned char *data = NULL;
+    size_t got = 0;
+    int fd, rc = LH_ENOTFOUND;
+
+    *out = NULL;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return LH_ENOTFOUND;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+        (uint64_t)st.st_size > LH_CACHE_MAX_FILE)
+        goto out;
+    data = lh_malloc((size_t)st.st_size);
+    if (data == NULL)
+        goto out;
+    while (got < (size_t)st.st_size) {
+        ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            goto out;
+        got += (size_t)n;
+    }
+    *out = data;
+    *out_len = got;
+    data = NULL;
+    rc = 0;
+out:
+    free(data);
+    close(fd);
+    return rc;
+}
+
+int lh_cache_load(struct lh_engine *e, const char *path)
+{
+    unsigned char *data = NULL;
+    size_t len = 0, off, i, meta;
+    uint64_t db_len;
+    char *dbinfo = NULL;
+    hs_database_t *db = NULL;
+    int rc;
+
+    rc = lh_read_file(&data, &len, path);
+    if (rc)
+        return LH_ENOTFOUND;
+    rc = LH_ENOTFOUND;
+    if (len < 12 || memcmp(data, LH_CACHE_MAGIC, 4) != 0 || lh_get32(data + 4) != LH_CACHE_FORMAT ||
+        lh_get32(data + 8) != e->n_rules)
+        goto out;
+    off = 12;
+    meta = e->n_rules * 8;
+    if (len - off < meta + 8)
+        goto out;
+    for (i = 0; i < e->n_rules; i++) {
+        uint32_t flags = lh_get32(data + off + 8 * i);
+        if (flags != 0 && flags != HS_FLAG_PREFILTER)
+            goto out;
+    }
+    memcpy(&db_len, data + off + meta, sizeof(db_len));
+    off += meta + 8;
+    if (db_len == 0 || db_len != len - off)
+        goto out;
+    if (hs_serialized_database_info((const char *)data + off, (size_t)db_len, &dbinfo) !=
+        HS_SUCCESS)
+        goto out;
+    if (hs_deserialize_database((const char *)data + off, (size_t)db_len, &db) != HS_SUCCESS)
+        goto out;
+    for (i = 0; i < e->n_rules; i++) {
+        e->rules[i].hs_flags = lh_get32(data + 12 + 8 * i);
+        e->rules[i].max_width = lh_get32(data + 12 + 8 * i + 4);
+    }
+    e->db = db;
+    db = NULL;
+    rc = 0;
+out:
+    free(dbinfo);
+    hs_free_database(db);
+    free(data);
+    return rc;
+}
+
+/* mkdir -p for the parent directories of path, mode 0700. */
+static int lh_mkdirs(const char *path)
+{
+    char *dir = lh_strdup(path);
+    char *p;
+    int rc = 0;
+
+    if (dir == NULL)
+        return LH_ENOMEM;
+    p = strrchr(dir, '/');
+    if (p == NULL || p == dir)
+        goto out;
+    *p = '\0';
+    for (p = dir + 1; rc == 0; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+                rc = LH_EIO;
+            *p = c;
+            if (c == '\0')
+                break;
+        }
+    }
+out:
+    free(dir);
+    return rc;
+}
+
+static int lh_write_all(int fd, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return LH_EIO;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int lh_cache_store(const struct lh_engine *e, const char *path)
+{
+    char *bytes = NULL, *tmp = NULL;
+    unsigned char *head = NULL;
+    size_t n = 0, hlen, i, plen;
+    uint64_t db_len;
+    uint32_t v;
+    int fd = -1, rc = LH_EIO;
+    bool made = false;
+
+    if (hs_serialize_database(e->db, &bytes, &n) != HS_SUCCESS)
+        return LH_EIO;
+    if (lh_mkdirs(path) != 0)
+        goto out;
+    hlen = 12 + e->n_rules * 8 + 8;
+    head = lh_malloc(hlen);
+    plen = strlen(path);
+    tmp = lh_malloc(plen + 8);
+    if (head == NULL || tmp == NULL)
+        goto out;
+    memcpy(head, LH_CACHE_MAGIC, 4);
+    v = LH_CACHE_FORMAT;
+    memcpy(head + 4, &v, 4);
+    v = (uint32_t)e->n_rules;
+    memcpy(head + 8, &v, 4);
+    for (i = 0; i < e->n_rules; i++) {
+        memcpy(head + 12 + 8 * i, &e->rules[i].hs_flags, 4);
+        memcpy(head + 12 + 8 * i + 4, &e->rules[i].max_width, 4);
+    }
+    db_len = n;
+    memcpy(head + 12 + e->n_rules * 8, &db_len, 8);
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".XXXXXX", 8);
+    fd = mkstemp(tmp);
+    if (fd < 0)
+        goto out;
+    made = true;
+    if (lh_write_all(fd, head, hlen) != 0 || lh_write_all(fd, bytes, n) != 0)
+        goto out;
+    if (close(fd) != 0) {
+        fd = -1;
+        goto out;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0)
+        goto out;
+    rc = 0;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (rc && made)
+        unlink(tmp);
+    free(tmp);
+    free(head);
+    free(bytes);
+    return rc;
+}

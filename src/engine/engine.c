@@ -1,0 +1,441 @@
+/*
+ * engine.c - compiling a ruleset: every enabled rule into one Hyperscan block-mode database (or that
+ * database from the cache), and every rule's pattern and allow patterns into PCRE2 codes.
+ *
+ * Invariants:
+ * - Hyperscan pattern id i is e->rules[i], the i-th enabled rule in ruleset order.
+ * - Byte semantics everywhere: no HS_FLAG_UTF8/UCP, no PCRE2_UTF/UCP; no SINGLEMATCH (it loses
+ *   occurrences), no SOM_LEFTMOST (slow). A pattern Hyperscan cannot take exactly is compiled with
+ *   HS_FLAG_PREFILTER (a superset of end offsets); PCRE2 decides.
+ * - PCRE2 codes are compiled here (cheap: tens of microseconds each, and it validates the pack) but
+ *   JIT-compiled only on a rule's first candidate (lh_engine_jit), so a hook starts fast.
+ * - After lh_engine_new returns, the engine is read-only except for that one-time JIT publication.
+ */
+#include "engine/engine_int.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/hash.h"
+#include "util/limits.h"
+
+uint64_t lh_engine_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void *lh_pcre_malloc(PCRE2_SIZE size, void *data)
+{
+    (void)data;
+    return lh_malloc(size);
+}
+
+static void lh_pcre_free(void *p, void *data)
+{
+    (void)data;
+    free(p);
+}
+
+/* ---- the Hyperscan form of a pattern ------------------------------------------------------- */
+
+/* Length of a group name starting at p and ending with term, or 0 when it is not one. */
+static size_t lh_group_name(const char *p, char term)
+{
+    size_t n = 0;
+
+    while ((p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= 'a' && p[n] <= 'z') ||
+           (p[n] >= '0' && p[n] <= '9') || p[n] == '_')
+        n++;
+    return (n > 0 && p[n] == term) ? n + 1 : 0;
+}
+
+int lh_engine_hs_pattern(char **out, const char *pattern)
+{
+    struct lh_buf b;
+    const char *p = pattern;
+    bool in_class = false;
+    int rc = 0;
+
+    *out = NULL;
+    lh_buf_init(&b, (size_t)LH_MAX_YAML_FILE_SIZE * 2);
+    while (*p && rc == 0) {
+        size_t skip = 0;
+
+        if (p[0] == '\\' && p[1] != '\0') {
+            if (p[1] == 'K' && !in_class) {
+                p += 2; /* \K only moves the reported start; end offsets are unchanged */
+                continue;
+            }
+            if (p[1] == 'Q') { /* copy a literal span verbatim */
+                const char *end = strstr(p + 2, "\\E");
+                size_t n = end ? (size_t)(end - p) + 2 : strlen(p);
+                rc = lh_buf_add(&b, p, n);
+                p += n;
+                continue;
+            }
+            rc = lh_buf_add(&b, p, 2);
+            p += 2;
+            continue;
+        }
+        if (in_class) {
+            if (p[0] == ']')
+                in_class = false;
+            rc = lh_buf_addc(&b, p[0]);
+            p++;
+            continue;
+        }
+        if (p[0] == '[') {
+            in_class = true;
+            rc = lh_buf_addc(&b, '[');
+            p++;
+            /* a ']' right after '[' or '[^' is a literal */
+            if (*p == '^' && rc == 0) {
+                rc = lh_buf_addc(&b, '^');
+                p++;
+            }
+            if (*p == ']' && rc == 0) {
+                rc = lh_buf_addc(&b, ']');
+                p++;
+            }
+            continue;
+        }
+        if (p[0] == '(' && p[1] == '?') {
+            if (p[2] == '<' && p[3] != '=' && p[3] != '!')
+                skip = lh_group_name(p + 3, '>');
+            else if (p[2] == 'P' && p[3] == '<')
+                skip = lh_group_name(p + 4, '>') ? lh_group_name(p + 4, '>') + 1 : 0;
+            else if (p[2] == '\'')
+                skip = lh_group_name(p + 3, '\'');
+            else if (p[2] == '|') {
+                rc = lh_buf_adds(&b, "(?:"); /* branch reset only renumbers groups */
+                p += 3;
+                continue;
+            }
+            if (skip) {
+                rc = lh_buf_addc(&b, '(');
+                p += 3 + skip;
+                continue;
+            }
+        }
+        rc = lh_buf_addc(&b, p[0]);
+        p++;
+    }
+    if (rc == 0)
+        rc = lh_buf_detach(&b, out, NULL);
+    if (rc)
+        lh_buf_release(&b);
+    return rc;
+}
+
+/* ---- PCRE2 ----------------------------------------------------------------------------------- */
+
+static int lh_pcre_compile(pcre2_code **out, const struct lh_engine *e, const struct lh_rule *r,
+                           const char *pattern, const char *what)
+{
+    PCRE2_UCHAR msg[256];
+    PCRE2_SIZE off = 0;
+    int err = 0;
+
+    *out = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &err, &off, e->cctx);
+    if (*out)
+        return 0;
+    if (err == PCRE2_ERROR_NOMEMORY || err == PCRE2_ERROR_HEAP_FAILED)
+        return lh_error_set(LH_ENOMEM, "out of memory compiling rule %s", r->id);
+    if (pcre2_get_error_message(err, msg, sizeof(msg)) < 0)
+        memcpy(msg, "unknown error", sizeof("unknown error"));
+    return lh_error_set(LH_ERULE, "%s:%u:%u: rule %s: PCRE2 rejected the %s at offset %zu: %s",
+                        r->file ? r->file : "<rules>", r->pattern_line, r->pattern_col, r->id,
+                        what, (size_t)off, (const char *)msg);
+}
+
+void lh_engine_jit(struct lh_engine *e, struct lh_erule *er)
+{
+    size_t i;
+
+    if (atomic_load_explicit(&er->state, memory_order_acquire) == LH_PCRE_READY)
+        return;
+    pthread_mutex_lock(&e->lock);
+    if (atomic_load_explicit(&er->state, memory_order_relaxed) != LH_PCRE_READY) {
+        /* a pattern the JIT cannot take (or JIT unavailable) runs in the interpreter */
+        er->jit = pcre2_jit_compile(er->code, PCRE2_JIT_COMPLETE) == 0;
+        for (i = 0; i < er->n_allow; i++)
+            (void)pcre2_jit_compile(er->allow[i], PCRE2_JIT_COMPLETE);
+        atomic_store_explicit(&er->state, LH_PCRE_READY, memory_order_release);
+    }
+    pthread_mutex_unlock(&e->lock);
+}
+
+/* ---- Hyperscan ------------------------------------------------------------------------------- */
+
+static int lh_hs_rejected(const struct lh_rule *r, const char *msg)
+{
+    return lh_error_set(LH_ERULE, "%s:%u:%u: rule %s: Hyperscan rejected the pattern: %s",
+                        r->file ? r->file : "<rules>", r->pattern_line, r->pattern_col, r->id,
+                        msg);
+}
+
+/* Decides exact or prefilter for one rule and records its maximum width. */
+static int lh_hs_classify(struct lh_erule *er)
+{
+    hs_expr_info_t *info = NULL;
+    hs_compile_error_t *err = NULL;
+    int rc;
+
+    er->hs_flags = 0;
+    if (hs_expression_info(er->hs_pattern, 0, &info, &err) != HS_SUCCESS) {
+        hs_free_compile_error(err);
+        err = NULL;
+        er->hs_flags = HS_FLAG_PREFILTER;
+        if (hs_expression_info(er->hs_pattern, HS_FLAG_PREFILTER, &info, &err) != HS_SUCCESS) {
+            rc = lh_hs_rejected(er->rule, err ? err->message : "unknown error");
+            hs_free_compile_error(err);
+            return rc;
+        }
+    }
+    er->max_width = info->max_width; /* UINT_MAX when unbounded */
+    free(info);
+    return 0;
+}
+
+static int lh_hs_compile(struct lh_engine *e)
+{
+    const char **pats = NULL;
+    unsigned *flags = NULL, *ids = NULL;
+    hs_compile_error_t *err = NULL;
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < e->n_rules; i++) {
+        rc = lh_hs_classify(&e->rules[i]);
+        if (rc)
+            return rc;
+    }
+    pats = lh_calloc(e->n_rules, sizeof(*pats));
+    flags = lh_calloc(e->n_rules, sizeof(*flags));
+    ids = lh_calloc(e->n_rules, sizeof(*ids));
+    if (pats == NULL || flags == NULL || ids == NULL) {
+        rc = lh_error_set(LH_ENOMEM, "out of memory compiling the rule set");
+        goto out;
+    }
+    for (i = 0; i < e->n_rules; i++) {
+        pats[i] = e->rules[i].hs_pattern;
+        flags[i] = e->rules[i].hs_flags;
+        ids[i] = (unsigned)i;
+    }
+    if (hs_compile_multi(pats, flags, ids, (unsigned)e->n_rules, HS_MODE_BLOCK, NULL, &e->db,
+                         &err) != HS_SUCCESS) {
+        if (err && err->expression >= 0 && (size_t)err->expression < e->n_rules)
+            rc = lh_hs_rejected(e->rules[err->expression].rule, err->message);
+        else
+            rc = lh_error_set(LH_ERULE, "Hyperscan could not compile the rule set: %s",
+                              err ? err->message : "unknown error");
+        hs_free_compile_error(err);
+        e->db = NULL;
+    }
+out:
+    free(pats);
+    free(flags);
+    free(ids);
+    return rc;
+}
+
+/* ---- the engine ------------------------------------------------------------------------------ */
+
+static int lh_ruleset_hash(struct lh_engine *e)
+{
+    struct lh_buf b;
+    const void *parts[1];
+    size_t lens[1];
+    size_t i, k;
+    int rc = 0;
+
+    lh_buf_init(&b, (size_t)1 << 30);
+    for (i = 0; i < e->n_rules && rc == 0; i++) {
+        const struct lh_rule *r = e->rules[i].rule;
+
+        rc = lh_buf_addf(&b, "%s%c%s%c%.17g%c%s%c", r->id, 0, r->pattern, 0, r->min_entropy, 0,
+                         r->validate ? r->validate : "", 0);
+        for (k = 0; k < r->n_allow && rc == 0; k++)
+            rc = lh_buf_addf(&b, "allow%c%s%c", 0, r->allow[k], 0);
+        if (rc == 0)
+            rc = lh_buf_addc(&b, '\n');
+    }
+    if (rc == 0) {
+        parts[0] = b.ptr ? b.ptr : "";
+        lens[0] = b.len;
+        lh_sha256_hex(e->info.ruleset_hash, parts, lens, 1);
+    }
+    lh_buf_release(&b);
+    return rc;
+}
+
+static int lh_erule_init(struct lh_engine *e, struct lh_erule *er, const struct lh_rule *r,
+                         size_t index)
+{
+    size_t k;
+    int rc;
+
+    er->rule = r;
+    er->rule_index = index;
+    atomic_init(&er->state, LH_PCRE_COMPILED);
+    if (r->validate) {
+        er->validator = lh_validator_find(r->validate);
+        if (er->validator == NULL)
+            return lh_error_set(LH_ERULE, "%s:%u:%u: rule %s: unknown validator \"%s\"",
+                                r->file ? r->file : "<rules>", r->line, r->col, r->id,
+                                r->validate);
+    }
+    rc = lh_engine_hs_pattern(&er->hs_pattern, r->pattern);
+    if (rc)
+        return rc;
+    rc = lh_pcre_compile(&er->code, e, r, r->pattern, "pattern");
+    if (rc)
+        return rc;
+    if (r->n_allow) {
+        er->allow = lh_calloc(r->n_allow, sizeof(*er->allow));
+        if (er->allow == NULL)
+            return lh_error_set(LH_ENOMEM, "out of memory compiling rule %s", r->id);
+        for (k = 0; k < r->n_allow; k++) {
+            rc = lh_pcre_compile(&er->allow[k], e, r, r->allow[k], "allow pattern");
+            if (rc)
+                return rc;
+            er->n_allow = k + 1;
+        }
+    }
+    if (r->secret_group > e->max_group)
+        e->max_group = r->secret_group;
+    return 0;
+}
+
+int lh_engine_build(struct lh_engine **out, const struct lh_ruleset *rs,
+                    const struct lh_engine_opts *opts, const bool *skip)
+{
+    struct lh_engine *e;
+    char *path = NULL;
+    uint64_t t0;
+    size_t i, n;
+    int rc = 0;
+
+    *out = NULL;
+    e = lh_calloc(1, sizeof(*e));
+    if (e == NULL)
+        return lh_error_set(LH_ENOMEM, "out of memory creating the engine");
+    e->rs = rs;
+    if (opts)
+        e->opts = *opts;
+    e->opts.cache_dir = NULL;
+    e->window = e->opts.window ? e->opts.window : LH_CONFIRM_WINDOW;
+    if (pthread_mutex_init(&e->lock, NULL) != 0) {
+        rc = lh_error_set(LH_ENOMEM, "cannot create the engine lock");
+        goto out;
+    }
+    e->lock_init = true;
+    e->gctx = pcre2_general_context_create(lh_pcre_malloc, lh_pcre_free, NULL);
+    e->cctx = e->gctx ? pcre2_compile_context_create(e->gctx) : NULL;
+    if (e->cctx == NULL) {
+        rc = lh_error_set(LH_ENOMEM, "out of memory creating the engine");
+        goto out;
+    }
+
+    n = 0;
+    for (i = 0; i < lh_ruleset_count(rs); i++)
+        if (!lh_ruleset_get(rs, i)->disabled && !(skip && skip[i]))
+            n++;
+    e->rules = lh_calloc(n ? n : 1, sizeof(*e->rules));
+    if (e->rules == NULL) {
+        rc = lh_error_set(LH_ENOMEM, "out of memory creating the engine");
+        goto out;
+    }
+    for (i = 0; i < lh_ruleset_count(rs); i++) {
+        const struct lh_rule *r = lh_ruleset_get(rs, i);
+
+        if (r->disabled || (skip && skip[i]))
+            continue;
+        rc = lh_erule_init(e, &e->rules[e->n_rules], r, i);
+        e->n_rules++; /* counted even on failure so that _free releases the partial entry */
+        if (rc)
+            goto out;
+    }
+    rc = lh_ruleset_hash(e);
+    if (rc)
+        goto out;
+
+    t0 = lh_engine_now_ns();
+    if (e->n_rules > 0) {
+        if (!e->opts.no_cache && lh_cache_path(&path, e, opts ? opts->cache_dir : NULL) == 0 &&
+            lh_cache_load(e, path) == 0)
+            e->info.cache_hit = true;
+        if (!e->info.cache_hit) {
+            rc = lh_hs_compile(e);
+            if (rc)
+                goto out;
+            if (path && lh_cache_store(e, path) == 0)
+                e->info.cache_written = true;
+        }
+        if (hs_alloc_scratch(e->db, &e->scratch) != HS_SUCCESS) {
+            rc = lh_error_set(LH_ENOMEM, "cannot allocate Hyperscan scratch space");
+            goto out;
+        }
+    }
+    e->info.compile_ms = (double)(lh_engine_now_ns() - t0) / 1e6;
+    e->info.n_patterns = e->n_rules;
+    for (i = 0; i < e->n_rules; i++)
+        if (e->rules[i].hs_flags & HS_FLAG_PREFILTER)
+            e->info.n_prefilter++;
+    lh_error_clear();
+out:
+    free(path);
+    if (rc) {
+        lh_engine_free(e);
+        return rc;
+    }
+    *out = e;
+    return 0;
+}
+
+int lh_engine_new(struct lh_engine **out, const struct lh_ruleset *rs,
+                  const struct lh_engine_opts *opts)
+{
+    return lh_engine_build(out, rs, opts, NULL);
+}
+
+void lh_engine_free(struct lh_engine *e)
+{
+    size_t i, k;
+
+    if (e == NULL)
+        return;
+    for (i = 0; i < e->n_rules; i++) {
+        struct lh_erule *er = &e->rules[i];
+
+        free(er->hs_pattern);
+        pcre2_code_free(er->code);
+        for (k = 0; k < er->n_allow; k++)
+            pcre2_code_free(er->allow[k]);
+        free(er->allow);
+    }
+    free(e->rules);
+    hs_free_scratch(e->scratch);
+    hs_free_database(e->db);
+    pcre2_compile_context_free(e->cctx);
+    pcre2_general_context_free(e->gctx);
+    if (e->lock_init)
+        pthread_mutex_destroy(&e->lock);
+    free(e);
+}
+
+const struct lh_engine_info *lh_engine_info(const struct lh_engine *e)
+{
+    return &e->info;
+}
+
+const struct lh_ruleset *lh_engine_ruleset(const struct lh_engine *e)
+{
+    return e->rs;
+}

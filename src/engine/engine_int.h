@@ -1,0 +1,94 @@
+/*
+ * engine_int.h - what engine.c, scanner.c, cache.c and selftest.c share; not for other modules.
+ *
+ * An engine holds one entry (struct lh_erule) per enabled rule; the Hyperscan pattern id is the
+ * index of that entry. Everything in an engine is written by lh_engine_new and read-only after,
+ * except the lazily JIT-compiled PCRE2 codes, which are published once under e->lock through an
+ * atomic state (double-checked): a scanner that sees LH_PCRE_READY may use the code without locks.
+ */
+#ifndef LH_ENGINE_ENGINE_INT_H
+#define LH_ENGINE_ENGINE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hs.h>
+#include <pcre2.h>
+
+#include "engine/engine.h"
+#include "engine/validate.h"
+
+/* Bumped whenever the cache file layout or anything the key does not cover changes. */
+#define LH_CACHE_FORMAT 1u
+
+/* Bytes added to a bounded pattern's max_width so that \b and short lookarounds see context. */
+#define LH_WINDOW_MARGIN 16u
+/* Bytes the PCRE2 subject extends past a candidate's end (lookahead, \b, $). */
+#define LH_LOOKAHEAD_MARGIN 256u
+
+enum lh_pcre_state {
+    LH_PCRE_COMPILED = 0, /* pattern compiled by lh_engine_new, JIT not tried yet */
+    LH_PCRE_READY = 1,    /* JIT tried (it may have failed: then the interpreter is used) */
+};
+
+struct lh_erule {
+    const struct lh_rule *rule;
+    size_t rule_index;   /* index in the ruleset */
+    char *hs_pattern;    /* the pattern as Hyperscan compiles it (PCRE2-only syntax rewritten) */
+    unsigned hs_flags;   /* HS_FLAG_PREFILTER or 0 */
+    uint32_t max_width;  /* hs_expression_info max_width; UINT32_MAX when unbounded */
+    const struct lh_validator *validator; /* NULL when the rule has none */
+    pcre2_code *code;    /* compiled in lh_engine_new; JIT-compiled on the first candidate */
+    bool jit;            /* pcre2_jit_compile succeeded */
+    pcre2_code **allow;  /* the rule's allow patterns, compiled alongside code */
+    size_t n_allow;
+    _Atomic int state;   /* enum lh_pcre_state */
+};
+
+struct lh_engine {
+    const struct lh_ruleset *rs;
+    struct lh_engine_opts opts; /* cache_dir is not kept: only used while building */
+    struct lh_engine_info info;
+    struct lh_erule *rules;     /* enabled rules, in ruleset order */
+    size_t n_rules;
+    uint32_t max_group;         /* largest secret_group over the rules */
+    size_t window;              /* the window cap: opts.window or LH_CONFIRM_WINDOW */
+    hs_database_t *db;
+    hs_scratch_t *scratch;      /* prototype scratch, cloned by every scanner */
+    pcre2_general_context *gctx;
+    pcre2_compile_context *cctx;
+    pthread_mutex_t lock;       /* guards the JIT compilation of codes */
+    bool lock_init;
+};
+
+/* Compiles e->rules[i].code for JIT on first use; returns with the state LH_PCRE_READY. */
+void lh_engine_jit(struct lh_engine *e, struct lh_erule *er);
+
+/* Rewrites PCRE2-only syntax Hyperscan rejects into an equivalent for end offsets (named groups
+ * become plain groups, (?| becomes (?:, \K is dropped). *out is lh_malloc'ed. */
+int lh_engine_hs_pattern(char **out, const char *pattern);
+
+/* The cache file path for e's rules (hex key under the cache directory) into *out (lh_malloc'ed),
+ * or LH_ENOTFOUND when no cache directory can be named (no HOME). */
+int lh_cache_path(char **out, const struct lh_engine *e, const char *cache_dir);
+/* Loads the database for e from path into e->db and the per-rule flags and widths; 0 on a hit,
+ * LH_ENOTFOUND on any miss (absent, corrupt, truncated, other version). */
+int lh_cache_load(struct lh_engine *e, const char *path);
+/* Stores e->db and the per-rule metadata at path (temp file + rename). 0 when written, negative
+ * otherwise; callers treat failure as a non-event. */
+int lh_cache_store(const struct lh_engine *e, const char *path);
+
+/* lh_engine_new, leaving out the enabled rules whose skip[rule index] is true (skip may be NULL). */
+int lh_engine_build(struct lh_engine **out, const struct lh_ruleset *rs,
+                    const struct lh_engine_opts *opts, const bool *skip);
+
+/* Selftest: a relaxed scanner reports matches whatever their entropy, validator or allow verdict. */
+void lh_scanner_set_relaxed(struct lh_scanner *s, bool relaxed);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t lh_engine_now_ns(void);
+
+#endif
