@@ -24,6 +24,13 @@ static const struct lh_command lh_commands[] = {
     {"stdin", lh_cmd_stdin, "scan standard input"},
     {"rules", lh_cmd_rules, "list or check rule packs"},
     {"baseline", lh_cmd_baseline, "write the current findings to a baseline file"},
+    {"pre-commit", lh_cmd_pre_commit, "scan staged changes (the pre-commit hook)"},
+    {"pre-push", lh_cmd_pre_push, "scan the commits a push would send (the pre-push hook)"},
+    {"pre-receive", lh_cmd_pre_receive, "scan pushed commits on the server (the pre-receive hook)"},
+    {"git", lh_cmd_git, "scan a repository's history or a range of commits"},
+    {"ci", lh_cmd_ci, "scan a pull/merge request or push in GitHub Actions or GitLab CI"},
+    {"install", lh_cmd_install, "install a git hook that runs leakhound"},
+    {"uninstall", lh_cmd_uninstall, "remove a hook installed by leakhound"},
     {NULL, NULL, NULL},
 };
 
