@@ -7,8 +7,10 @@
  * file beside the rule's max_width (both cost a hs_expression_info call to recompute).
  *
  * File <dir>/<key>.hsdb:
- *     "LHDB" | u32 format | u32 n_rules | n_rules x (u32 flags, u32 max_width) | u64 db_len | db
- * (native byte order: the platform is in the key). Anything that does not parse exactly, or that
+ *     "LHDB" | u32 format | key (64 hex) | u32 n_rules | n_rules x (u32 flags, u32 max_width)
+ *     | u64 db_len | db
+ * (native byte order: the platform is in the key). The key inside guards against a file of other
+ * content put under this name. Anything that does not parse exactly, or that
  * Hyperscan will not deserialize, is a miss; the caller recompiles and replaces the file. Writes
  * go to a mkstemp() file in the same directory and rename() over the target, so a reader never
  * sees a half-written file. Every failure here is a non-event to the caller.
@@ -65,9 +67,8 @@ static int lh_cache_key(char key[65], const struct lh_engine *e)
     return rc;
 }
 
-int lh_cache_path(char **out, const struct lh_engine *e, const char *cache_dir)
+int lh_cache_path(char **out, char key[65], const struct lh_engine *e, const char *cache_dir)
 {
-    char key[65];
     struct lh_buf b;
     const char *env;
     int rc;
@@ -144,7 +145,9 @@ out:
     return rc;
 }
 
-int lh_cache_load(struct lh_engine *e, const char *path)
+#define LH_CACHE_HEAD (4 + 4 + 64 + 4)
+
+int lh_cache_load(struct lh_engine *e, const char *path, const char key[65])
 {
     unsigned char *data = NULL;
     size_t len = 0, off, i, meta;
@@ -157,10 +160,11 @@ int lh_cache_load(struct lh_engine *e, const char *path)
     if (rc)
         return LH_ENOTFOUND;
     rc = LH_ENOTFOUND;
-    if (len < 12 || memcmp(data, LH_CACHE_MAGIC, 4) != 0 || lh_get32(data + 4) != LH_CACHE_FORMAT ||
-        lh_get32(data + 8) != e->n_rules)
+    if (len < LH_CACHE_HEAD || memcmp(data, LH_CACHE_MAGIC, 4) != 0 ||
+        lh_get32(data + 4) != LH_CACHE_FORMAT || memcmp(data + 8, key, 64) != 0 ||
+        lh_get32(data + 72) != e->n_rules)
         goto out;
-    off = 12;
+    off = LH_CACHE_HEAD;
     meta = e->n_rules * 8;
     if (len - off < meta + 8)
         goto out;
@@ -179,8 +183,8 @@ int lh_cache_load(struct lh_engine *e, const char *path)
     if (hs_deserialize_database((const char *)data + off, (size_t)db_len, &db) != HS_SUCCESS)
         goto out;
     for (i = 0; i < e->n_rules; i++) {
-        e->rules[i].hs_flags = lh_get32(data + 12 + 8 * i);
-        e->rules[i].max_width = lh_get32(data + 12 + 8 * i + 4);
+        e->rules[i].hs_flags = lh_get32(data + LH_CACHE_HEAD + 8 * i);
+        e->rules[i].max_width = lh_get32(data + LH_CACHE_HEAD + 8 * i + 4);
     }
     e->db = db;
     db = NULL;
@@ -239,7 +243,7 @@ static int lh_write_all(int fd, const void *data, size_t len)
     return 0;
 }
 
-int lh_cache_store(const struct lh_engine *e, const char *path)
+int lh_cache_store(const struct lh_engine *e, const char *path, const char key[65])
 {
     char *bytes = NULL, *tmp = NULL;
     unsigned char *head = NULL;
@@ -253,7 +257,7 @@ int lh_cache_store(const struct lh_engine *e, const char *path)
         return LH_EIO;
     if (lh_mkdirs(path) != 0)
         goto out;
-    hlen = 12 + e->n_rules * 8 + 8;
+    hlen = LH_CACHE_HEAD + e->n_rules * 8 + 8;
     head = lh_malloc(hlen);
     plen = strlen(path);
     tmp = lh_malloc(plen + 8);
@@ -262,14 +266,15 @@ int lh_cache_store(const struct lh_engine *e, const char *path)
     memcpy(head, LH_CACHE_MAGIC, 4);
     v = LH_CACHE_FORMAT;
     memcpy(head + 4, &v, 4);
+    memcpy(head + 8, key, 64);
     v = (uint32_t)e->n_rules;
-    memcpy(head + 8, &v, 4);
+    memcpy(head + 72, &v, 4);
     for (i = 0; i < e->n_rules; i++) {
-        memcpy(head + 12 + 8 * i, &e->rules[i].hs_flags, 4);
-        memcpy(head + 12 + 8 * i + 4, &e->rules[i].max_width, 4);
+        memcpy(head + LH_CACHE_HEAD + 8 * i, &e->rules[i].hs_flags, 4);
+        memcpy(head + LH_CACHE_HEAD + 8 * i + 4, &e->rules[i].max_width, 4);
     }
     db_len = n;
-    memcpy(head + 12 + e->n_rules * 8, &db_len, 8);
+    memcpy(head + LH_CACHE_HEAD + e->n_rules * 8, &db_len, 8);
     memcpy(tmp, path, plen);
     memcpy(tmp + plen, ".XXXXXX", 8);
     fd = mkstemp(tmp);

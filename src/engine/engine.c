@@ -317,7 +317,7 @@ int lh_engine_build(struct lh_engine **out, const struct lh_ruleset *rs,
                     const struct lh_engine_opts *opts, const bool *skip)
 {
     struct lh_engine *e;
-    char *path = NULL;
+    char *path = NULL, key[65];
     uint64_t t0;
     size_t i, n;
     int rc = 0;
@@ -368,14 +368,14 @@ int lh_engine_build(struct lh_engine **out, const struct lh_ruleset *rs,
 
     t0 = lh_engine_now_ns();
     if (e->n_rules > 0) {
-        if (!e->opts.no_cache && lh_cache_path(&path, e, opts ? opts->cache_dir : NULL) == 0 &&
-            lh_cache_load(e, path) == 0)
+        if (!e->opts.no_cache && lh_cache_path(&path, key, e, opts ? opts->cache_dir : NULL) == 0 &&
+            lh_cache_load(e, path, key) == 0)
             e->info.cache_hit = true;
         if (!e->info.cache_hit) {
             rc = lh_hs_compile(e);
             if (rc)
                 goto out;
-            if (path && lh_cache_store(e, path) == 0)
+            if (path && lh_cache_store(e, path, key) == 0)
                 e->info.cache_written = true;
         }
         if (hs_alloc_scratch(e->db, &e->scratch) != HS_SUCCESS) {

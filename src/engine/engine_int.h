@@ -71,15 +71,15 @@ void lh_engine_jit(struct lh_engine *e, struct lh_erule *er);
  * become plain groups, (?| becomes (?:, \K is dropped). *out is lh_malloc'ed. */
 int lh_engine_hs_pattern(char **out, const char *pattern);
 
-/* The cache file path for e's rules (hex key under the cache directory) into *out (lh_malloc'ed),
- * or LH_ENOTFOUND when no cache directory can be named (no HOME). */
-int lh_cache_path(char **out, const struct lh_engine *e, const char *cache_dir);
+/* The cache file path for e's rules (<dir>/<key>.hsdb) into *out (lh_malloc'ed) and the hex key
+ * into key; LH_ENOTFOUND when no cache directory can be named (no HOME). */
+int lh_cache_path(char **out, char key[65], const struct lh_engine *e, const char *cache_dir);
 /* Loads the database for e from path into e->db and the per-rule flags and widths; 0 on a hit,
- * LH_ENOTFOUND on any miss (absent, corrupt, truncated, other version). */
-int lh_cache_load(struct lh_engine *e, const char *path);
+ * LH_ENOTFOUND on any miss (absent, corrupt, truncated, another key or version). */
+int lh_cache_load(struct lh_engine *e, const char *path, const char key[65]);
 /* Stores e->db and the per-rule metadata at path (temp file + rename). 0 when written, negative
  * otherwise; callers treat failure as a non-event. */
-int lh_cache_store(const struct lh_engine *e, const char *path);
+int lh_cache_store(const struct lh_engine *e, const char *path, const char key[65]);
 
 /* lh_engine_new, leaving out the enabled rules whose skip[rule index] is true (skip may be NULL). */
 int lh_engine_build(struct lh_engine **out, const struct lh_ruleset *rs,
