@@ -219,6 +219,7 @@ static int lh_load_paths(struct lh_cload *L, yaml_node_t *m)
 
 static int lh_dup_field(char **dst, const char *s)
 {
+    free(*dst); /* a repeated key: the last one wins, as at the top level (found by fuzz_config) */
     *dst = lh_strdup(s);
     return *dst ? 0 : lh_error_set(LH_ENOMEM, "out of memory");
 }
