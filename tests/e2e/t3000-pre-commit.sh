@@ -2,7 +2,7 @@
 # t3000: the pre-commit hook through real `git commit`s: the staged blobs (never the work tree), added
 # lines only, the temporary index of `commit -a` / `commit <paths>`, `add -p`, linked worktrees.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/gitlib.sh"
+. "$LH_SOURCE_DIR/tests/e2e/gitlib.sh"
 
 GH=$(github_token "Zq3xVb7TnLw2Pk9RsYd4Hf6Jm8Cg1A")
 GH2=$(github_token "Pw8rTn2KxV5bLm9QzH3dYc6Fj1Sg4A")

@@ -4,7 +4,7 @@
 # quarantine, the deadline under both policies, --max-commits, the push-option bypass, GitLab's
 # message prefix, and escaping of repository text.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/gitlib.sh"
+. "$LH_SOURCE_DIR/tests/e2e/gitlib.sh"
 
 S1=$(tok "SeCoNdReFoNlY0aB1cD2eF3gH4iJ5k")
 S2=$(tok "TaGmEsSaGe0nLy9aB8cD7eF6gH5iJ4")

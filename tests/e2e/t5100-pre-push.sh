@@ -2,7 +2,7 @@
 # t5100: the pre-push hook: every ref line, new branches bounded by what the remote has, deletions
 # skipped, and the pre-commit framework's PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/gitlib.sh"
+. "$LH_SOURCE_DIR/tests/e2e/gitlib.sh"
 
 S1=$(tok "PrEpUsHsEcReT0aB1cD2eF3gH4iJ5k")
 S2=$(tok "AlReAdYpUsHeD9aB8cD7eF6gH5iJ4k")
@@ -54,10 +54,10 @@ t_pre_commit_framework() {
     base=$(git rev-parse main)
     git checkout -q -b fw main && printf 'k = "%s"\n' "$S1" >fw.cfg && git add fw.cfg && git commit -q -m fw
     expect_exit 1 env PRE_COMMIT=1 PRE_COMMIT_FROM_REF="$base" PRE_COMMIT_TO_REF="$(git rev-parse HEAD)" \
-        leakhound pre-push origin "file://$TRASH/remote.git" </dev/null
+        "$LEAKHOUND" pre-push origin "file://$TRASH/remote.git" </dev/null
     grep_q 'fw.cfg:1' "$OUT"
     expect_exit 0 env PRE_COMMIT=1 PRE_COMMIT_FROM_REF="$base" PRE_COMMIT_TO_REF="$base" \
-        leakhound pre-push origin </dev/null
+        "$LEAKHOUND" pre-push origin </dev/null
     git checkout -q main
 }
 test_expect "under the pre-commit framework the range comes from PRE_COMMIT_*_REF" t_pre_commit_framework

@@ -3,7 +3,7 @@
 # branch) and GitLab CI variables (merge request, push), --base/--head, and a shallow clone that
 # lacks the base (exit 3, says to fetch full history).
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/gitlib.sh"
+. "$LH_SOURCE_DIR/tests/e2e/gitlib.sh"
 
 S1=$(tok "CiPuLlReQuEsT0aB1cD2eF3gH4iJ5k")
 S0=$(tok "OnMaInAlReAdY9aB8cD7eF6gH5iJ4k")
@@ -41,7 +41,7 @@ JSON
 gh() { # gh EVENT_NAME FILE ARGS...
     ev=$1 file=$2
     shift 2
-    env GITHUB_ACTIONS=true GITHUB_EVENT_NAME="$ev" GITHUB_EVENT_PATH="$file" leakhound ci "$@"
+    env GITHUB_ACTIONS=true GITHUB_EVENT_NAME="$ev" GITHUB_EVENT_PATH="$file" "$LEAKHOUND" ci "$@"
 }
 Z=0000000000000000000000000000000000000000
 
@@ -93,12 +93,12 @@ t_gh_bad_json() {
 test_expect "an unreadable event file is a usage error" t_gh_bad_json
 
 t_gitlab() {
-    expect_exit 1 env GITLAB_CI=true CI_COMMIT_SHA="$HEAD_BAD" CI_MERGE_REQUEST_DIFF_BASE_SHA="$BASE" leakhound ci
+    expect_exit 1 env GITLAB_CI=true CI_COMMIT_SHA="$HEAD_BAD" CI_MERGE_REQUEST_DIFF_BASE_SHA="$BASE" "$LEAKHOUND" ci
     grep_q 'feature.cfg' "$OUT"
     grep_q 'GitLab merge request' "$ERR"
-    expect_exit 0 env GITLAB_CI=true CI_COMMIT_SHA="$HEAD_OK" CI_COMMIT_BEFORE_SHA="$BASE" leakhound ci
+    expect_exit 0 env GITLAB_CI=true CI_COMMIT_SHA="$HEAD_OK" CI_COMMIT_BEFORE_SHA="$BASE" "$LEAKHOUND" ci
     grep_q 'GitLab push' "$ERR"
-    expect_exit 1 env GITLAB_CI=true CI_COMMIT_SHA="$HEAD_BAD" CI_COMMIT_BEFORE_SHA="$Z" CI_DEFAULT_BRANCH=main leakhound ci
+    expect_exit 1 env GITLAB_CI=true CI_COMMIT_SHA="$HEAD_BAD" CI_COMMIT_BEFORE_SHA="$Z" CI_DEFAULT_BRANCH=main "$LEAKHOUND" ci
 }
 test_expect "GitLab CI: merge request and push variables" t_gitlab
 
