@@ -131,6 +131,67 @@ static int lh_ydoc_precheck(const char *name, const char *data, size_t len)
     return rc;
 }
 
+struct lh_ykey {
+    const yaml_node_t *node;
+};
+
+static int lh_ykey_cmp(const void *x, const void *y)
+{
+    const yaml_node_t *a = ((const struct lh_ykey *)x)->node, *b = ((const struct lh_ykey *)y)->node;
+    size_t n = a->data.scalar.length < b->data.scalar.length ? a->data.scalar.length
+                                                             : b->data.scalar.length;
+    int c = memcmp(a->data.scalar.value, b->data.scalar.value, n);
+
+    if (c)
+        return c;
+    if (a->data.scalar.length != b->data.scalar.length)
+        return a->data.scalar.length < b->data.scalar.length ? -1 : 1;
+    /* equal keys: the one written first sorts first */
+    return a->start_mark.index < b->start_mark.index ? -1 : a->start_mark.index > b->start_mark.index;
+}
+
+/* Refuses a mapping that has the same scalar key twice: in a strict file the second one is a
+ * mistake, never an override. Sorting keeps this O(k log k) for a mapping of k keys. */
+static int lh_ydoc_dupkeys(struct lh_ydoc *d)
+{
+    yaml_node_t *n;
+    struct lh_ykey *keys = NULL;
+    size_t cap = 0, k, i;
+    int rc = 0;
+
+    for (n = d->doc.nodes.start; rc == 0 && n < d->doc.nodes.top; n++) {
+        yaml_node_pair_t *pr;
+        if (n->type != YAML_MAPPING_NODE)
+            continue;
+        k = 0;
+        for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+            yaml_node_t *key = yaml_document_get_node(&d->doc, pr->key);
+            if (key == NULL || key->type != YAML_SCALAR_NODE)
+                continue; /* the loaders refuse non-scalar keys with a better message */
+            if (lh_array_grow((void **)&keys, &cap, k + 1, sizeof(*keys))) {
+                rc = lh_error_set(LH_ENOMEM, "out of memory");
+                break;
+            }
+            keys[k++].node = key;
+        }
+        if (rc || k < 2)
+            continue;
+        qsort(keys, k, sizeof(*keys), lh_ykey_cmp);
+        for (i = 1; i < k; i++) {
+            const yaml_node_t *a = keys[i - 1].node, *b = keys[i].node;
+            if (a->data.scalar.length == b->data.scalar.length &&
+                memcmp(a->data.scalar.value, b->data.scalar.value, a->data.scalar.length) == 0) {
+                rc = lh_ydoc_error(d, b, "duplicate key '%.*s' (first at line %zu)",
+                                   (int)(a->data.scalar.length > 64 ? 64 : a->data.scalar.length),
+                                   (const char *)a->data.scalar.value, a->start_mark.line + 1);
+                break;
+            }
+        }
+    }
+    free(keys);
+    return rc;
+}
+
 int lh_ydoc_load(struct lh_ydoc *d, const char *name, const char *data, size_t len)
 {
     yaml_parser_t p;
@@ -159,6 +220,9 @@ int lh_ydoc_load(struct lh_ydoc *d, const char *name, const char *data, size_t l
     }
     yaml_parser_delete(&p);
     d->loaded = true;
+    rc = lh_ydoc_dupkeys(d);
+    if (rc)
+        goto fail;
     return 0;
 fail:
     lh_ydoc_release(d);

@@ -3,7 +3,8 @@
  *
  * A document is parsed twice: once as an event stream that refuses aliases and anchors (a config
  * has no use for them, and an alias lets a tiny file describe an exponential tree) and nesting deeper
- * than LH_MAX_YAML_DEPTH; then with libyaml's (non-recursive) document loader. Every error message
+ * than LH_MAX_YAML_DEPTH; then with libyaml's (non-recursive) document loader. A mapping with the
+ * same key twice is refused: a strict file has no "last one wins". Every error message
  * has the form "FILE:LINE:COL: what is wrong", 1-based, the style of the rule-pack loader.
  *
  * Ownership: a struct lh_ydoc is held by value (_load / _release) and owns the document; node

@@ -112,6 +112,8 @@ static void test_errors(void **state)
                  "bl.yml:5:5: duplicate baseline entry for " FP_A " (first at line 3)");
     expect_error("schema: leakhound.baseline/v1\nentries: [\n", "bl.yml:");
     expect_error("schema: &a leakhound.baseline/v1\nentries: []\n", "anchors are not allowed");
+    expect_error("schema: leakhound.baseline/v1\nentries: []\nentries: []\n",
+                 "bl.yml:3:1: duplicate key 'entries' (first at line 2)");
 }
 
 static void test_render_roundtrip(void **state)

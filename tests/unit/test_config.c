@@ -148,6 +148,10 @@ static void test_errors(void **state)
     expect_error("paths: &p {skip: [a]}\n", false, "c.yml:1:8: anchors are not allowed here");
     expect_error("a: [\n", false, "c.yml:");
     expect_error("---\n{}\n---\n{}\n", false, "only one YAML document is allowed");
+    expect_error("inline_allow: true\nhook: {}\ninline_allow: false\n", false,
+                 "c.yml:3:1: duplicate key 'inline_allow' (first at line 1)");
+    expect_error("allow:\n  - line: a\n    reason: r\n    line: b\n", false,
+                 "c.yml:4:5: duplicate key 'line' (first at line 2)");
 }
 
 static void test_deep_nesting(void **state)
