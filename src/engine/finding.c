@@ -188,18 +188,58 @@ static int lh_finding_cmp(const void *pa, const void *pb)
     return strcmp(a->fingerprint, b->fingerprint);
 }
 
+/* True when a and b are in the same place (path, commit) and their spans overlap. */
+static bool lh_finding_overlaps(const struct lh_finding *a, const struct lh_finding *b)
+{
+    if (strcmp(a->path, b->path) != 0 || lh_strcmp_null(a->commit, b->commit) != 0)
+        return false;
+    if (a->line_end < b->line_start || b->line_end < a->line_start)
+        return false;
+    if (a->line_end == b->line_start && a->line_start == a->line_end &&
+        b->line_start == b->line_end)
+        return !(a->col_end < b->col_start || b->col_end < a->col_start);
+    return true;
+}
+
 void lh_findings_sort(struct lh_findings *l)
 {
-    size_t i, out = 0;
+    size_t i, j, out = 0;
 
     if (l->len < 2)
         return;
     qsort(l->items, l->len, sizeof(*l->items), lh_finding_cmp);
+    /* exact duplicates (the same blob reached twice) go */
     for (i = 0; i < l->len; i++) {
         if (out > 0 && lh_finding_cmp(&l->items[out - 1], &l->items[i]) == 0) {
             lh_finding_release(&l->items[i]);
             continue;
         }
+        if (out != i)
+            l->items[out] = l->items[i];
+        out++;
+    }
+    l->len = out;
+    /* where a format-anchored rule and a vaguer one report the same span, the vaguer one is noise:
+     * keep the more confident finding. Sorted by position, so overlaps are near neighbours. */
+    for (i = 0; i < l->len; i++) {
+        if (l->items[i].rule == NULL)
+            continue;
+        for (j = i + 1; j < l->len && strcmp(l->items[j].path, l->items[i].path) == 0 &&
+                        l->items[j].line_start <= l->items[i].line_end;
+             j++) {
+            struct lh_finding *a = &l->items[i], *b = &l->items[j];
+            if (b->rule == NULL || a->rule->confidence == b->rule->confidence ||
+                !lh_finding_overlaps(a, b))
+                continue;
+            lh_finding_release(a->rule->confidence < b->rule->confidence ? a : b);
+            if (a->rule == NULL)
+                break;
+        }
+    }
+    out = 0;
+    for (i = 0; i < l->len; i++) {
+        if (l->items[i].rule == NULL)
+            continue;
         if (out != i)
             l->items[out] = l->items[i];
         out++;

@@ -5,7 +5,7 @@
 # Planted secrets, assembled at run time so this script holds none.
 GH=$(github_token "Zq3xVb7TnLw2Pk9RsYd4Hf6Jm8Cg1A")
 AKID="AKIA""Q3WZ7RJX2M5T4KHN"
-ASECRET="k7Gq2Vx9Lm4Rt8Zp3Wc6Yb1Nf5Hs0Jd"'/'"Ue2Ti"
+ASECRET="k7Gq2Vx9Lm4Rt8Zp3Wc6Yb1Nf5Hs0Jd"'/'"Ue2TiQ9x"
 mkdir -p tree/src tree/.git
 cat >tree/src/config.py <<PY
 # settings
@@ -27,7 +27,9 @@ mkdir clean && printf 'nothing to see\nhere\n' >clean/readme.txt
 
 t_dir_finds_planted() {
     expect_exit 1 leakhound dir tree
-    grep_q 'aws' "$OUT"
+    grep_q 'aws.access-key-id' "$OUT"
+    grep_q 'aws.secret-access-key' "$OUT"
+    grep_none 'generic' "$OUT"
     grep_q 'github' "$OUT"
     grep_q 'config.py:4' "$OUT"
     grep_q 'id_rsa' "$OUT"
