@@ -462,7 +462,7 @@ static void lh_pcre_free(void *p, void *data)
     free(p);
 }
 
-/* Compiles pattern like the engine does; with group != NULL also finds the secret's group. */
+/* Compiles pattern like the engine does and finds the secret's capture group. */
 static int lh_pattern_check(const struct lh_load *L, const struct lh_ynode *n, const char *what,
                             const char *pattern, size_t len, uint32_t *group)
 {
@@ -481,8 +481,6 @@ static int lh_pattern_check(const struct lh_load *L, const struct lh_ynode *n, c
         return lh_lerr(L, n, "PCRE2 rejected the %s at offset %zu: %s", what, (size_t)off,
                        (const char *)msg);
     }
-    if (group == NULL)
-        goto out;
     if (pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &count) != 0)
         count = 0;
     if (count == 0) {
@@ -570,7 +568,7 @@ static int lh_load_value(struct lh_load *L, struct lh_rule *r, enum lh_key k,
 {
     const struct lh_rule *first;
     char buf[64];
-    size_t len = 0, i;
+    size_t len = 0;
     int rc, e = 0;
 
     switch (k) {
@@ -615,14 +613,8 @@ static int lh_load_value(struct lh_load *L, struct lh_rule *r, enum lh_key k,
     case LH_K_REMEDIATION:
         return lh_ystr(L, v, "remediation", false, false, &r->remediation, NULL);
     case LH_K_ALLOW:
-        rc = lh_ystrv(L, v, "allow", &r->allow, &r->n_allow);
-        for (i = 0; rc == 0 && i < r->n_allow; i++) {
-            char what[48];
-
-            snprintf(what, sizeof(what), "allow pattern %zu", i + 1);
-            rc = lh_pattern_check(L, v->kids[i], what, r->allow[i], strlen(r->allow[i]), NULL);
-        }
-        return rc;
+        /* compiled (and their errors reported) by the engine, which is the one that runs them */
+        return lh_ystrv(L, v, "allow", &r->allow, &r->n_allow);
     case LH_K_EXAMPLES:
         return lh_ylocated(L, v, "examples", &r->examples, &r->n_examples);
     case LH_K_NEGATIVES:
