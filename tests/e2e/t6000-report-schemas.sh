@@ -27,58 +27,71 @@ GH2=$(github_token "Hs5nQw8RtYu2Io4Pa6Sd9Fg1Jk3Lz7")
 AKID="AKIA""Q3WZ7RJX2M5T4KHN"
 mkdir -p tree/src "tree/we ird" clean
 printf '# settings\nAWS_ACCESS_KEY_ID = "%s"\nGITHUB = "%s"\n' "$AKID" "$GH" >tree/src/config.py
-printf 'k = "%s"\n' "$GH2" >"tree/we ird/100%% $(printf 'caf\351\033[31m')x.txt"
+printf 'k = "%s"\n' "$GH2" >"tree/we ird/100% $(printf 'caf\351\033[31m')x.txt"
 printf 'nothing to see here\n' >clean/readme.txt
 
-# validate FORMAT FILE: checks FILE against the schema of FORMAT
+# validate FILE...: checks each file against the schema its name says: *.json and *.jsonl against
+# finding.schema.json, *.sarif against SARIF, *.gitlab against GitLab's (one python run per schema)
 validate() {
-    case $1 in
-    json) $VALIDATE "$FINDING_SCHEMA" "$2" ;;
-    jsonl) $VALIDATE "$FINDING_SCHEMA" --jsonl "$2" ;;
-    sarif) $VALIDATE "$SARIF_SCHEMA" "$2" ;;
-    gitlab) $VALIDATE "$GITLAB_SCHEMA" "$2" ;;
-    esac
+    fj=
+    fs=
+    fg=
+    for f in "$@"; do
+        case $f in
+        *.sarif) fs="$fs $f" ;;
+        *.gitlab) fg="$fg $f" ;;
+        *) fj="$fj $f" ;;
+        esac
+    done
+    # word splitting is wanted: the names made here have no spaces
+    if [ -n "$fj" ]; then $VALIDATE "$FINDING_SCHEMA" $fj || return 1; fi
+    if [ -n "$fs" ]; then $VALIDATE "$SARIF_SCHEMA" $fs || return 1; fi
+    if [ -n "$fg" ]; then $VALIDATE "$GITLAB_SCHEMA" $fg || return 1; fi
+}
+
+# scan NAME EXIT ARGS...: runs leakhound ARGS in every machine format into NAME.<format>, checks
+# the exit status, and that no secret and no raw escape byte is in any output
+scan() {
+    name=$1
+    want=$2
+    shift 2
+    for fmt in json jsonl sarif gitlab; do
+        expect_exit "$want" leakhound "$@" --format "$fmt" || return 1
+        cp "$OUT" "$name.$fmt"
+        if [ "$name" = "${name%-shown}" ]; then
+            grep_none "$GH" "$OUT" || return 1
+            grep_none "$GH2" "$OUT" || return 1
+            grep_none "$AKID" "$OUT" || return 1
+        fi
+        grep_none "$(printf '\033')" "$OUT" || return 1
+    done
 }
 
 t_dir_formats() {
-    for fmt in json jsonl sarif gitlab; do
-        expect_exit 1 leakhound dir tree --format "$fmt"
-        validate "$fmt" "$OUT"
-        grep_none "$GH" "$OUT"
-        grep_none "$GH2" "$OUT"
-        grep_none "$AKID" "$OUT"
-        grep_none "$(printf '\033')" "$OUT"
-    done
+    scan dir 1 dir tree
+    validate dir.json dir.jsonl dir.sarif dir.gitlab
 }
 test_expect "dir: json, jsonl, sarif and gitlab validate, no secret in any" t_dir_formats
 
 t_dir_show_secrets() {
-    for fmt in json jsonl sarif gitlab; do
-        expect_exit 1 leakhound dir tree --format "$fmt" --show-secrets
-        validate "$fmt" "$OUT"
-    done
-    expect_exit 1 leakhound dir tree --format jsonl --show-secrets
-    grep_q "$GH" "$OUT"
+    scan dir-shown 1 dir tree --show-secrets
+    validate dir-shown.json dir-shown.jsonl dir-shown.sarif dir-shown.gitlab
+    grep_q "$GH" dir-shown.jsonl
 }
 test_expect "dir --show-secrets: every format still validates" t_dir_show_secrets
 
 t_clean_formats() {
-    for fmt in json jsonl sarif gitlab; do
-        expect_exit 0 leakhound dir clean --format "$fmt"
-        validate "$fmt" "$OUT"
-    done
-    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["vulnerabilities"]==[] and d["scan"]["status"]=="success", d' "$OUT"
+    scan clean 0 dir clean
+    validate clean.json clean.jsonl clean.sarif clean.gitlab
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["vulnerabilities"]==[] and d["scan"]["status"]=="success", d' clean.gitlab
 }
 test_expect "a clean scan validates in every format" t_clean_formats
 
 t_reports_in_one_run() {
     expect_exit 1 leakhound dir tree --format text --report sarif=out.sarif \
-        --report gitlab=out.gitlab.json --report json=out.json --report jsonl=out.jsonl
-    validate sarif out.sarif
-    validate gitlab out.gitlab.json
-    validate json out.json
-    validate jsonl out.jsonl
-    python3 - out.sarif out.json out.gitlab.json <<'PY'
+        --report gitlab=out.gitlab --report json=out.json --report jsonl=out.jsonl
+    validate out.sarif out.gitlab out.json out.jsonl
+    python3 - out.sarif out.json out.gitlab <<'PY'
 import json, sys
 sarif, doc, gl = (json.load(open(p)) for p in sys.argv[1:4])
 run = sarif["runs"][0]
@@ -110,20 +123,16 @@ t_git_history() {
     git -C repo commit -q -m "add config"
     git -C repo rm -q app.cfg
     git -C repo commit -q -m "remove config"
-    for fmt in json jsonl sarif gitlab; do
-        expect_exit 1 leakhound git repo --all --format "$fmt"
-        validate "$fmt" "$OUT"
-        grep_none "$GH" "$OUT"
-    done
+    scan hist 1 git repo --all
+    validate hist.json hist.jsonl hist.sarif hist.gitlab
     sha=$(git -C repo rev-parse HEAD~1)
-    grep_q "\"sha\": \"$sha\"" "$OUT"
-    expect_exit 1 leakhound git repo --all --format jsonl
+    grep_q "\"sha\": \"$sha\"" hist.gitlab
     python3 -c '
 import json,sys
 f=json.loads(open(sys.argv[1]).readline())
 assert f["commit"]==sys.argv[2] and f["source"]=="commit", f
 assert f["author"]=="A U Thor" and f["author_email"]=="author@example.com", f
-assert f["date"] and f["date"].startswith("2005-04-07"), f' "$OUT" "$sha"
+assert f["date"] and f["date"].startswith("2005-04-07"), f' hist.jsonl "$sha"
 }
 test_expect "git history: commit, author and date validate in every format" t_git_history
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""validate_schema.py SCHEMA FILE... - validates JSON documents (or, with --jsonl, every line of a
-JSON Lines file) against a JSON Schema. The validator class follows the schema's own "$schema"
+"""validate_schema.py SCHEMA [--jsonl] FILE... - validates JSON documents (or every line of a JSON
+Lines file: one named *.jsonl, or any with --jsonl) against a JSON Schema. The validator class follows the schema's own "$schema"
 (draft-04 for SARIF 2.1.0, draft-07 for GitLab's report, 2020-12 for leakhound's), and every error
 is printed with its path. Exits 1 on any invalid document, 2 on usage errors."""
 import json
@@ -24,7 +24,8 @@ def main(argv):
     for path in args[1:]:
         with open(path, encoding="utf-8") as f:  # strict: output must be valid UTF-8
             text = f.read()
-        docs = [json.loads(l) for l in text.splitlines()] if jsonl else [json.loads(text)]
+        lines = jsonl or path.endswith(".jsonl")
+        docs = [json.loads(l) for l in text.splitlines()] if lines else [json.loads(text)]
         if not docs:
             print(f"{path}: empty", file=sys.stderr)
             bad += 1
