@@ -203,8 +203,37 @@ EOF
     # the server kept its old ref
     test "$(git -C server.git rev-parse main)" = "$(git -C work rev-parse HEAD~1)"
 }
+t_bypassed_push() {
+    # the server config allows bypasses; the push asks for one: it passes, and that is recorded
+    git init -q --bare bypass.git
+    git -C bypass.git config receive.advertisePushOptions true
+    printf 'hook:\n  allow_bypass: true\n' >server.yml
+    cat >bypass.git/hooks/pre-receive <<HOOK
+#!/bin/sh
+exec "$LEAKHOUND" pre-receive --server-config "$TRASH/server.yml" --audit-log "$TRASH/bypass-audit.jsonl" $GHRULES
+HOOK
+    chmod +x bypass.git/hooks/pre-receive
+    git -C work push -q "file://$TRASH/bypass.git" HEAD~1:refs/heads/main 2>/dev/null
+    (cd work && git push -o leakhound.skip "file://$TRASH/bypass.git" main) >push3.log 2>&1 ||
+        { cat push3.log; return 1; }
+    test "$(git -C bypass.git rev-parse main)" = "$(git -C work rev-parse HEAD)"
+    validate_log bypass-audit.jsonl >events
+    test "$(sed -n 2p events)" = push.bypassed
+    test "$(field bypass-audit.jsonl 2 exit_code)" = 0
+    test "$(field bypass-audit.jsonl 2 findings.0.rule_id)" = github.pat.classic
+    field bypass-audit.jsonl 2 message | grep -q 'leakhound.skip'
+    grep_none "$GH_PREFIX" bypass-audit.jsonl
+    # without the server's permission the same request is refused
+    printf 'hook:\n  allow_bypass: false\n' >server.yml
+    git -C bypass.git update-ref refs/heads/main "$(git -C work rev-parse HEAD~1)"
+    (cd work && ! git push -o leakhound.skip "file://$TRASH/bypass.git" main) >push4.log 2>&1 ||
+        { cat push4.log; return 1; }
+    test "$(field bypass-audit.jsonl 3 event)" = push.rejected
+}
+
 if "$LEAKHOUND" pre-receive --help >/dev/null 2>&1; then
     test_expect "a rejected push leaves one push.rejected event without the secret" t_rejected_push
+    test_expect "a bypass the server config allows is recorded as push.bypassed" t_bypassed_push
 fi
 
 test_done
