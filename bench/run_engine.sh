@@ -12,6 +12,7 @@
 # RULE_COST=1 to also run the remove-one-rule sweep.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
 SIZE=${SIZE:-256}
 RUNS=${RUNS:-5}
 BUILD=${BUILD:-$ROOT/build-bench}
@@ -72,6 +73,31 @@ if "$BUILD/leakhound" dir --help >/dev/null 2>&1; then
     done
     T=$(median_s "rg -c -j2 -f $OUT/rg/patterns.txt $TREE")
     row "rg -j2 -c -f patterns.txt (tree)" "$T"
+    echo "== recall on the tree (leakhound dir -j2, planted path:line reported?)"
+    "$BUILD/leakhound" dir -j2 --format jsonl --output "$OUT/dir-findings.jsonl" "$TREE" \
+        >/dev/null 2>&1 || true
+    python3 - "$TREE/planted.jsonl" "$OUT/dir-findings.jsonl" "$TREE" <<'EOF'
+import collections, json, os, sys
+planted = [json.loads(l) for l in open(sys.argv[1])]
+found = {}
+n = 0
+for l in open(sys.argv[2]):
+    f = json.loads(l)
+    if "rule_id" not in f:
+        continue
+    n += 1
+    p = os.path.relpath(os.path.abspath(f["path"]), sys.argv[3])
+    found.setdefault((p, f["line_start"]), []).append(f["rule_id"])
+hit = collections.Counter()
+tot = collections.Counter()
+for p in planted:
+    tot[p["kind"]] += 1
+    if (p["path"], p["line"]) in found:
+        hit[p["kind"]] += 1
+print("findings: %d; planted found: %d of %d" % (n, sum(hit.values()), len(planted)))
+for k in sorted(tot):
+    print("  %-24s %4d of %4d" % (k, hit[k], tot[k]))
+EOF
 else
     echo "leakhound dir: not built yet, skipped"
 fi
