@@ -447,7 +447,8 @@ static void lh_hist_pack_order(struct lh_hist_src *hs)
     }
     closedir(dp);
     /* a stable pack numbering: the same repository always yields the same order */
-    qsort(names, n, sizeof(*names), lh_name_cmp);
+    if (n > 1)
+        qsort(names, n, sizeof(*names), lh_name_cmp);
     for (i = 0; i < n; i++) {
         snprintf(file, sizeof(file), "%s/%s", dir, names[i]);
         lh_hist_idx(hs, file, (uint64_t)i);
@@ -673,7 +674,8 @@ int lh_git_history_source_new(struct lh_source **out, struct lh_git_repo *repo,
             goto fail;
     }
     lh_hist_pack_order(hs);
-    qsort(hs->items, hs->n_items, sizeof(*hs->items), lh_item_cmp);
+    if (hs->n_items > 1)
+        qsort(hs->items, hs->n_items, sizeof(*hs->items), lh_item_cmp);
     /* the trees set and the index are not needed while scanning */
     lh_oidmap_release(&hs->trees);
     lh_oidmap_release(&hs->index);

@@ -196,7 +196,8 @@ static int lh_prov_list(git_repository *repo, struct lh_pcommit **out, size_t *n
         }
         git_commit_free(c);
     }
-    qsort(cs, nc, sizeof(*cs), lh_pc_cmp);
+    if (nc > 1)
+        qsort(cs, nc, sizeof(*cs), lh_pc_cmp);
     *out = cs;
     *n_out = nc;
     cs = NULL;
