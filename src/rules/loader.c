@@ -39,17 +39,34 @@
 
 enum lh_ykind { LH_Y_SCALAR, LH_Y_SEQ, LH_Y_MAP, LH_Y_ALIAS };
 
+/* Nodes live in an arena (a pack is a few MiB at most and the tree dies with the load): one
+ * lh_malloc per 64 KiB instead of two or three per scalar keeps a hostile pack of two million tiny
+ * scalars at about 60 bytes per scalar. */
 struct lh_ynode {
-    enum lh_ykind kind;
-    bool anchored;
-    bool plain; /* a plain scalar: the only style that can be a number or null */
+    struct lh_ynode *first; /* children: sequence items; mapping: key, value, key, value, ... */
+    struct lh_ynode *last;
+    struct lh_ynode *next; /* the next sibling */
+    char *text;            /* scalars: a NUL-terminated copy; len excludes the NUL */
+    uint32_t len;          /* < LH_MAX_YAML_FILE_SIZE */
     uint32_t line;
     uint32_t col;
-    char *text; /* scalars: a NUL-terminated copy; len excludes the NUL */
-    size_t len;
-    struct lh_ynode **kids; /* sequence items; mapping: key, value, key, value, ... */
-    size_t n;
+    uint32_t n;   /* children */
+    uint8_t kind; /* enum lh_ykind */
+    bool anchored;
+    bool plain; /* a plain scalar: the only style that can be a number or null */
+};
+
+#define LH_ARENA_BLOCK (64u * 1024)
+
+struct lh_ablock {
+    struct lh_ablock *next;
     size_t cap;
+    size_t used;
+    _Alignas(8) unsigned char data[];
+};
+
+struct lh_arena {
+    struct lh_ablock *blocks; /* the first one is the one being filled */
 };
 
 struct lh_load {
@@ -63,17 +80,42 @@ struct lh_load {
     char label[160]; /* "rule ID" or "rule #N" while inside a rule, else "" */
 };
 
-static void lh_ynode_free(struct lh_ynode *n)
+static void *lh_arena_alloc(struct lh_arena *a, size_t size)
 {
-    size_t i;
+    struct lh_ablock *b = a->blocks, *nb;
+    size_t cap;
 
-    if (n == NULL)
-        return;
-    for (i = 0; i < n->n; i++)
-        lh_ynode_free(n->kids[i]);
-    free(n->kids);
-    free(n->text);
-    free(n);
+    size = (size + 7) & ~(size_t)7;
+    if (b == NULL || b->cap - b->used < size) {
+        cap = size > LH_ARENA_BLOCK ? size : LH_ARENA_BLOCK;
+        nb = lh_malloc(sizeof(*nb) + cap);
+        if (nb == NULL)
+            return NULL;
+        nb->cap = cap;
+        nb->used = 0;
+        if (b != NULL && size > LH_ARENA_BLOCK) {
+            /* an oversized block is used up at once: keep filling the current one */
+            nb->next = b->next;
+            b->next = nb;
+        } else {
+            nb->next = b;
+            a->blocks = nb;
+        }
+        b = nb;
+    }
+    b->used += size;
+    return b->data + b->used - size;
+}
+
+static void lh_arena_release(struct lh_arena *a)
+{
+    struct lh_ablock *b = a->blocks, *next;
+
+    for (; b != NULL; b = next) {
+        next = b->next;
+        free(b);
+    }
+    a->blocks = NULL;
 }
 
 /* Copies at most 48 bytes of s into buf (>= 64 bytes) for a message, non-printable bytes as '?'. */
@@ -94,7 +136,11 @@ static const char *lh_show(char *buf, const char *s, size_t len)
 static int lh_lerr(const struct lh_load *L, const struct lh_ynode *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static int lh_lerr_at(const struct lh_load *L, uint32_t line, uint32_t col, const char *fmt, va_list ap)
+static int lh_lerr_at(const struct lh_load *L, uint32_t line, uint32_t col, const char *fmt,
+                      va_list ap) __attribute__((format(printf, 4, 0)));
+
+static int lh_lerr_at(const struct lh_load *L, uint32_t line, uint32_t col, const char *fmt,
+                      va_list ap)
 {
     char msg[768];
 
@@ -153,15 +199,14 @@ static int lh_yaml_syntax(const struct lh_load *L, const yaml_parser_t *p)
 }
 
 /* Makes a node for event ev and hangs it under parent (or makes it the root). */
-static int lh_ynode_add(struct lh_ynode **root, struct lh_ynode *parent, const yaml_event_t *ev,
-                        struct lh_ynode **out)
+static int lh_ynode_add(struct lh_arena *a, struct lh_ynode **root, struct lh_ynode *parent,
+                        const yaml_event_t *ev, struct lh_ynode **out)
 {
-    struct lh_ynode *n = lh_calloc(1, sizeof(*n));
-    void *kids;
-    int rc;
+    struct lh_ynode *n = lh_arena_alloc(a, sizeof(*n));
 
     if (n == NULL)
         return lh_error_set(LH_ENOMEM, "out of memory");
+    memset(n, 0, sizeof(*n));
     n->line = (uint32_t)ev->start_mark.line + 1;
     n->col = (uint32_t)ev->start_mark.column + 1;
     switch (ev->type) {
@@ -169,12 +214,12 @@ static int lh_ynode_add(struct lh_ynode **root, struct lh_ynode *parent, const y
         n->kind = LH_Y_SCALAR;
         n->anchored = ev->data.scalar.anchor != NULL;
         n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-        n->len = ev->data.scalar.length;
-        n->text = lh_memdup(ev->data.scalar.value, n->len);
-        if (n->text == NULL) {
-            free(n);
+        n->len = (uint32_t)ev->data.scalar.length;
+        n->text = lh_arena_alloc(a, (size_t)n->len + 1);
+        if (n->text == NULL)
             return lh_error_set(LH_ENOMEM, "out of memory");
-        }
+        memcpy(n->text, ev->data.scalar.value, n->len);
+        n->text[n->len] = '\0';
         break;
     case YAML_SEQUENCE_START_EVENT:
         n->kind = LH_Y_SEQ;
@@ -188,24 +233,20 @@ static int lh_ynode_add(struct lh_ynode **root, struct lh_ynode *parent, const y
         n->kind = LH_Y_ALIAS;
         break;
     }
-    if (parent == NULL) {
+    if (parent != NULL)
+        parent->n++;
+    if (parent == NULL)
         *root = n;
-    } else {
-        kids = parent->kids;
-        rc = lh_array_grow(&kids, &parent->cap, parent->n + 1, sizeof(*parent->kids));
-        if (rc) {
-            lh_ynode_free(n);
-            return rc;
-        }
-        parent->kids = kids;
-        parent->kids[parent->n++] = n;
-    }
+    else if (parent->last == NULL)
+        parent->first = parent->last = n;
+    else
+        parent->last = parent->last->next = n;
     *out = n;
     return 0;
 }
 
-/* Parses L->data into a tree; *out is NULL for an empty stream. */
-static int lh_ytree_build(struct lh_load *L, struct lh_ynode **out)
+/* Parses L->data into a tree held by a; *out is NULL for an empty stream. */
+static int lh_ytree_build(struct lh_load *L, struct lh_arena *a, struct lh_ynode **out)
 {
     struct lh_ynode *stack[LH_MAX_YAML_DEPTH];
     struct lh_ynode *root = NULL, *n = NULL;
@@ -237,7 +278,7 @@ static int lh_ytree_build(struct lh_load *L, struct lh_ynode **out)
             break;
         case YAML_SCALAR_EVENT:
         case YAML_ALIAS_EVENT:
-            rc = lh_ynode_add(&root, depth ? stack[depth - 1] : NULL, &ev, &n);
+            rc = lh_ynode_add(a, &root, depth ? stack[depth - 1] : NULL, &ev, &n);
             if (rc)
                 goto out;
             break;
@@ -248,7 +289,7 @@ static int lh_ytree_build(struct lh_load *L, struct lh_ynode **out)
                                   (unsigned)LH_MAX_YAML_DEPTH);
                 goto out;
             }
-            rc = lh_ynode_add(&root, depth ? stack[depth - 1] : NULL, &ev, &n);
+            rc = lh_ynode_add(a, &root, depth ? stack[depth - 1] : NULL, &ev, &n);
             if (rc)
                 goto out;
             stack[depth++] = n;
@@ -268,9 +309,7 @@ out:
     if (have_ev)
         yaml_event_delete(&ev);
     yaml_parser_delete(&p);
-    if (rc)
-        lh_ynode_free(root);
-    else
+    if (rc == 0)
         *out = root;
     return rc;
 }
@@ -317,14 +356,22 @@ static bool lh_yis(const struct lh_ynode *n, const char *s)
     return n->kind == LH_Y_SCALAR && n->len == len && memcmp(n->text, s, len) == 0;
 }
 
-/* A scalar as an owned copy. what names the key in messages. nul: NUL bytes allowed. */
-static int lh_ystr(const struct lh_load *L, const struct lh_ynode *n, const char *what,
+/* A scalar as an owned copy. what names the key in messages, item (1-based) the list item or 0.
+ * nonempty: "" is refused; nul: NUL bytes are allowed. */
+static int lh_ystr(const struct lh_load *L, const struct lh_ynode *n, const char *what, size_t item,
                    bool nonempty, bool nul, char **out, size_t *out_len)
 {
+    char w[64];
     int rc = lh_yplain(L, n);
 
     if (rc)
         return rc;
+    if (item > 0 && (n->kind != LH_Y_SCALAR || lh_ynull(n) || (nonempty && n->len == 0) ||
+                     (!nul && memchr(n->text, '\0', n->len) != NULL))) {
+        /* only named when there is something to say: the happy path formats nothing */
+        snprintf(w, sizeof(w), "%s item %zu", what, item);
+        what = w;
+    }
     if (n->kind != LH_Y_SCALAR)
         return lh_lerr(L, n, "%s must be a string, not %s", what, lh_ykind(n));
     if (lh_ynull(n))
@@ -355,8 +402,7 @@ static int lh_yseq(const struct lh_load *L, const struct lh_ynode *n, const char
 static int lh_ystrv(const struct lh_load *L, const struct lh_ynode *n, const char *what,
                     char ***out, size_t *out_n)
 {
-    char item[64];
-    size_t i;
+    const struct lh_ynode *k;
     int rc = lh_yseq(L, n, what);
 
     if (rc)
@@ -364,9 +410,8 @@ static int lh_ystrv(const struct lh_load *L, const struct lh_ynode *n, const cha
     *out = lh_calloc(n->n, sizeof(**out));
     if (*out == NULL)
         return lh_error_set(LH_ENOMEM, "out of memory");
-    for (i = 0; i < n->n; i++) {
-        snprintf(item, sizeof(item), "%s item %zu", what, i + 1);
-        rc = lh_ystr(L, n->kids[i], item, true, false, &(*out)[i], NULL);
+    for (k = n->first; k != NULL; k = k->next) {
+        rc = lh_ystr(L, k, what, *out_n + 1, true, false, &(*out)[*out_n], NULL);
         if (rc)
             return rc;
         (*out_n)++;
@@ -377,8 +422,7 @@ static int lh_ystrv(const struct lh_load *L, const struct lh_ynode *n, const cha
 static int lh_ylocated(const struct lh_load *L, const struct lh_ynode *n, const char *what,
                        struct lh_located **out, size_t *out_n)
 {
-    char item[64];
-    size_t i;
+    const struct lh_ynode *k;
     int rc = lh_yseq(L, n, what);
 
     if (rc)
@@ -386,15 +430,14 @@ static int lh_ylocated(const struct lh_load *L, const struct lh_ynode *n, const 
     *out = lh_calloc(n->n, sizeof(**out));
     if (*out == NULL)
         return lh_error_set(LH_ENOMEM, "out of memory");
-    for (i = 0; i < n->n; i++) {
-        struct lh_located *x = &(*out)[i];
+    for (k = n->first; k != NULL; k = k->next) {
+        struct lh_located *x = &(*out)[*out_n];
 
-        snprintf(item, sizeof(item), "%s item %zu", what, i + 1);
-        rc = lh_ystr(L, n->kids[i], item, false, true, &x->text, &x->len);
+        rc = lh_ystr(L, k, what, *out_n + 1, false, true, &x->text, &x->len);
         if (rc)
             return rc;
-        x->line = n->kids[i]->line;
-        x->col = n->kids[i]->col;
+        x->line = k->line;
+        x->col = k->col;
         (*out_n)++;
     }
     return 0;
@@ -573,7 +616,7 @@ static int lh_load_value(struct lh_load *L, struct lh_rule *r, enum lh_key k,
 
     switch (k) {
     case LH_K_ID:
-        rc = lh_ystr(L, v, "id", true, false, &r->id, &len);
+        rc = lh_ystr(L, v, "id", 0, true, false, &r->id, &len);
         if (rc)
             return rc;
         if (!lh_id_valid(r->id, len))
@@ -585,9 +628,9 @@ static int lh_load_value(struct lh_load *L, struct lh_rule *r, enum lh_key k,
             return lh_lerr(L, v, "duplicate id, first defined at %s:%u", first->file, first->line);
         return 0;
     case LH_K_NAME:
-        return lh_ystr(L, v, "name", true, false, &r->name, NULL);
+        return lh_ystr(L, v, "name", 0, true, false, &r->name, NULL);
     case LH_K_PATTERN:
-        rc = lh_ystr(L, v, "pattern", true, false, &r->pattern, &len);
+        rc = lh_ystr(L, v, "pattern", 0, true, false, &r->pattern, &len);
         if (rc)
             return rc;
         r->pattern_line = v->line;
@@ -598,7 +641,7 @@ static int lh_load_value(struct lh_load *L, struct lh_rule *r, enum lh_key k,
     case LH_K_MIN_ENTROPY:
         return lh_ynumber(L, v, "min_entropy", 0.0, 8.0, &r->min_entropy);
     case LH_K_VALIDATE:
-        return lh_ystr(L, v, "validate", true, false, &r->validate, NULL);
+        return lh_ystr(L, v, "validate", 0, true, false, &r->validate, NULL);
     case LH_K_SEVERITY:
         rc = lh_yenum(L, v, "severity", lh_sev_names, lh_sev_values, 4,
                       "critical, high, medium, low", &e);
@@ -611,7 +654,7 @@ static int lh_load_value(struct lh_load *L, struct lh_rule *r, enum lh_key k,
     case LH_K_REFERENCES:
         return lh_ystrv(L, v, "references", &r->references, &r->n_references);
     case LH_K_REMEDIATION:
-        return lh_ystr(L, v, "remediation", false, false, &r->remediation, NULL);
+        return lh_ystr(L, v, "remediation", 0, false, false, &r->remediation, NULL);
     case LH_K_ALLOW:
         /* compiled (and their errors reported) by the engine, which is the one that runs them */
         return lh_ystrv(L, v, "allow", &r->allow, &r->n_allow);
@@ -628,15 +671,16 @@ static int lh_load_value(struct lh_load *L, struct lh_rule *r, enum lh_key k,
 /* Names the rule in messages: by its id when the mapping has a well-formed one, else by index. */
 static void lh_load_label(struct lh_load *L, const struct lh_ynode *m, size_t index)
 {
-    size_t i;
+    const struct lh_ynode *key;
 
     snprintf(L->label, sizeof(L->label), "rule #%zu", index);
     if (m->kind != LH_Y_MAP)
         return;
-    for (i = 0; i + 1 < m->n; i += 2) {
-        const struct lh_ynode *v = m->kids[i + 1];
+    /* a mapping has an even number of children: every key is followed by its value */
+    for (key = m->first; key != NULL && key->next != NULL; key = key->next->next) {
+        const struct lh_ynode *v = key->next;
 
-        if (lh_yis(m->kids[i], "id") && v->kind == LH_Y_SCALAR && v->len <= 128 &&
+        if (lh_yis(key, "id") && v->kind == LH_Y_SCALAR && v->len <= 128 &&
             lh_id_valid(v->text, v->len)) {
             snprintf(L->label, sizeof(L->label), "rule %s", v->text);
             return;
@@ -647,6 +691,7 @@ static void lh_load_label(struct lh_load *L, const struct lh_ynode *m, size_t in
 static int lh_load_rule(struct lh_load *L, const struct lh_ynode *m, size_t index)
 {
     const struct lh_ynode *seen[LH_K_COUNT] = {0};
+    const struct lh_ynode *key;
     struct lh_rule *r = NULL;
     char buf[64];
     size_t i;
@@ -676,8 +721,7 @@ static int lh_load_rule(struct lh_load *L, const struct lh_ynode *m, size_t inde
         rc = lh_error_set(LH_ENOMEM, "out of memory");
         goto out;
     }
-    for (i = 0; i + 1 < m->n; i += 2) {
-        const struct lh_ynode *key = m->kids[i];
+    for (key = m->first; key != NULL && key->next != NULL; key = key->next->next) {
         size_t k;
 
         rc = lh_yplain(L, key);
@@ -698,7 +742,7 @@ static int lh_load_rule(struct lh_load *L, const struct lh_ynode *m, size_t inde
             goto out;
         }
         seen[k] = key;
-        rc = lh_load_value(L, r, (enum lh_key)k, m->kids[i + 1]);
+        rc = lh_load_value(L, r, (enum lh_key)k, key->next);
         if (rc)
             goto out;
     }
@@ -721,7 +765,7 @@ out:
 static int lh_load_tree(struct lh_load *L, const struct lh_ynode *root)
 {
     static const char shape[] = "the top level must be a mapping with the single key \"rules\"";
-    const struct lh_ynode *rules = NULL;
+    const struct lh_ynode *rules_key = NULL, *rules = NULL, *key, *item;
     char buf[64];
     size_t i;
     int rc;
@@ -734,31 +778,27 @@ static int lh_load_tree(struct lh_load *L, const struct lh_ynode *root)
         return rc;
     if (root->kind != LH_Y_MAP)
         return lh_lerr(L, root, "%s, not %s", shape, lh_ykind(root));
-    for (i = 0; i + 1 < root->n; i += 2) {
-        const struct lh_ynode *key = root->kids[i];
-
+    for (key = root->first; key != NULL && key->next != NULL; key = key->next->next) {
         rc = lh_yplain(L, key);
         if (rc)
             return rc;
         if (!lh_yis(key, "rules"))
             return lh_lerr(L, key, "unknown top-level key \"%s\" (%s)",
                            key->kind == LH_Y_SCALAR ? lh_show(buf, key->text, key->len) : "?", shape);
-        if (rules != NULL)
-            return lh_lerr(L, key, "duplicate key \"rules\", first at line %u", rules->line);
-        rules = key;
+        if (rules_key != NULL)
+            return lh_lerr(L, key, "duplicate key \"rules\", first at line %u", rules_key->line);
+        rules_key = key;
+        rules = key->next;
     }
     if (rules == NULL)
         return lh_lerr(L, root, "missing top-level key \"rules\"");
-    for (i = 0; i + 1 < root->n && root->kids[i] != rules; i += 2)
-        ;
-    rules = root->kids[i + 1];
     rc = lh_yplain(L, rules);
     if (rc)
         return rc;
     if (rules->kind != LH_Y_SEQ)
         return lh_lerr(L, rules, "\"rules\" must be a list of rules, not %s", lh_ykind(rules));
-    for (i = 0; i < rules->n; i++) {
-        rc = lh_load_rule(L, rules->kids[i], i + 1);
+    for (item = rules->first, i = 1; item != NULL; item = item->next, i++) {
+        rc = lh_load_rule(L, item, i);
         if (rc)
             return rc;
     }
@@ -769,6 +809,7 @@ static int lh_load_tree(struct lh_load *L, const struct lh_ynode *root)
 /* Validates one pack into L->tmp. */
 static int lh_load_pack(struct lh_load *L, const char *name, const char *data, size_t len)
 {
+    struct lh_arena arena = {0};
     struct lh_ynode *root = NULL;
     int rc;
 
@@ -779,10 +820,10 @@ static int lh_load_pack(struct lh_load *L, const char *name, const char *data, s
     if (len > LH_MAX_YAML_FILE_SIZE)
         return lh_error_set(LH_ERULE, "%s:1:1: rule pack is larger than %u bytes", L->name,
                             (unsigned)LH_MAX_YAML_FILE_SIZE);
-    rc = lh_ytree_build(L, &root);
+    rc = lh_ytree_build(L, &arena, &root);
     if (rc == 0)
         rc = lh_load_tree(L, root);
-    lh_ynode_free(root);
+    lh_arena_release(&arena);
     return rc;
 }
 
