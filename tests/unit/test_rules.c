@@ -241,9 +241,22 @@ static void test_many_rules_index(void **state)
     lh_ruleset_free(rs);
 }
 
+static void test_empty_list(void **state)
+{
+    struct lh_ruleset *rs = new_rs();
+    (void)state;
+
+    assert_int_equal(load_str(rs, "empty.yml", "# nothing yet\nrules: []\n"), 0);
+    assert_int_equal(lh_ruleset_count(rs), 0);
+    assert_int_equal(lh_ruleset_enabled(rs), 0);
+    lh_ruleset_free(rs);
+}
+
 static void test_errors_document(void **state)
 {
     (void)state;
+    expect_error("# only a comment\n", "t.yml:1:1: the top level must be a mapping with the single "
+                                       "key \"rules\", not an empty document");
     expect_error_prefix("rules: [a, b\n", "t.yml:2:1: YAML syntax error: did not find expected");
     expect_error_prefix("rules:\n- id: a\n  name: \"x\n",
                         "t.yml:4:1: YAML syntax error: found unexpected end of stream");
@@ -638,6 +651,7 @@ int main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_find_disable_count),
         cmocka_unit_test(test_many_rules_index),
+        cmocka_unit_test(test_empty_list),
         cmocka_unit_test(test_errors_document),
         cmocka_unit_test(test_errors_keys),
         cmocka_unit_test(test_errors_types),
