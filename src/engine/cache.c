@@ -4,11 +4,11 @@
  * Key: SHA-256 over a format version, hs_version(), the host platform (hs_populate_platform) and,
  * for every enabled rule in order, its id, its Hyperscan pattern and the flags requested for it.
  * Whether a rule fell back to HS_FLAG_PREFILTER is a pure function of those, so it is stored in the
- * file beside the rule's max_width (both cost a hs_expression_info call to recompute).
+ * file beside the rule's min_width and max_width (all cost a hs_expression_info call to recompute).
  *
  * File <dir>/<key>.hsdb:
- *     "LHDB" | u32 format | key (64 hex) | u32 n_rules | n_rules x (u32 flags, u32 max_width)
- *     | u64 db_len | db
+ *     "LHDB" | u32 format | key (64 hex) | u32 n_rules
+ *     | n_rules x (u32 flags, u32 min_width, u32 max_width) | u64 db_len | db
  * (native byte order: the platform is in the key). The key inside guards against a file of other
  * content put under this name. Anything that does not parse exactly, or that
  * Hyperscan will not deserialize, is a miss; the caller recompiles and replaces the file. Writes
@@ -146,6 +146,7 @@ out:
 }
 
 #define LH_CACHE_HEAD (4 + 4 + 64 + 4)
+#define LH_CACHE_REC 12
 
 int lh_cache_load(struct lh_engine *e, const char *path, const char key[65])
 {
@@ -165,11 +166,11 @@ int lh_cache_load(struct lh_engine *e, const char *path, const char key[65])
         lh_get32(data + 72) != e->n_rules)
         goto out;
     off = LH_CACHE_HEAD;
-    meta = e->n_rules * 8;
+    meta = e->n_rules * LH_CACHE_REC;
     if (len - off < meta + 8)
         goto out;
     for (i = 0; i < e->n_rules; i++) {
-        uint32_t flags = lh_get32(data + off + 8 * i);
+        uint32_t flags = lh_get32(data + off + LH_CACHE_REC * i);
         if (flags != 0 && flags != HS_FLAG_PREFILTER)
             goto out;
     }
@@ -183,8 +184,10 @@ int lh_cache_load(struct lh_engine *e, const char *path, const char key[65])
     if (hs_deserialize_database((const char *)data + off, (size_t)db_len, &db) != HS_SUCCESS)
         goto out;
     for (i = 0; i < e->n_rules; i++) {
-        e->rules[i].hs_flags = lh_get32(data + LH_CACHE_HEAD + 8 * i);
-        e->rules[i].max_width = lh_get32(data + LH_CACHE_HEAD + 8 * i + 4);
+        const unsigned char *rec = data + LH_CACHE_HEAD + LH_CACHE_REC * i;
+        e->rules[i].hs_flags = lh_get32(rec);
+        e->rules[i].min_width = lh_get32(rec + 4);
+        e->rules[i].max_width = lh_get32(rec + 8);
     }
     e->db = db;
     db = NULL;
@@ -257,7 +260,7 @@ int lh_cache_store(const struct lh_engine *e, const char *path, const char key[6
         return LH_EIO;
     if (lh_mkdirs(path) != 0)
         goto out;
-    hlen = LH_CACHE_HEAD + e->n_rules * 8 + 8;
+    hlen = LH_CACHE_HEAD + e->n_rules * LH_CACHE_REC + 8;
     head = lh_malloc(hlen);
     plen = strlen(path);
     tmp = lh_malloc(plen + 8);
@@ -270,11 +273,14 @@ int lh_cache_store(const struct lh_engine *e, const char *path, const char key[6
     v = (uint32_t)e->n_rules;
     memcpy(head + 72, &v, 4);
     for (i = 0; i < e->n_rules; i++) {
-        memcpy(head + LH_CACHE_HEAD + 8 * i, &e->rules[i].hs_flags, 4);
-        memcpy(head + LH_CACHE_HEAD + 8 * i + 4, &e->rules[i].max_width, 4);
+        unsigned char *rec = head + LH_CACHE_HEAD + LH_CACHE_REC * i;
+        uint32_t flags = e->rules[i].hs_flags;
+        memcpy(rec, &flags, 4);
+        memcpy(rec + 4, &e->rules[i].min_width, 4);
+        memcpy(rec + 8, &e->rules[i].max_width, 4);
     }
     db_len = n;
-    memcpy(head + LH_CACHE_HEAD + e->n_rules * 8, &db_len, 8);
+    memcpy(head + LH_CACHE_HEAD + e->n_rules * LH_CACHE_REC, &db_len, 8);
     memcpy(tmp, path, plen);
     memcpy(tmp + plen, ".XXXXXX", 8);
     fd = mkstemp(tmp);

@@ -198,6 +198,7 @@ static int lh_hs_classify(struct lh_erule *er)
             return rc;
         }
     }
+    er->min_width = info->min_width;
     er->max_width = info->max_width; /* UINT_MAX when unbounded */
     free(info);
     return 0;

@@ -22,10 +22,13 @@
 #include "engine/validate.h"
 
 /* Bumped whenever the cache file layout or anything the key does not cover changes. */
-#define LH_CACHE_FORMAT 1u
+#define LH_CACHE_FORMAT 2u
 
 /* Bytes added to a bounded pattern's max_width so that \b and short lookarounds see context. */
 #define LH_WINDOW_MARGIN 16u
+/* First confirm window of a pattern without a bounded width; it doubles while a candidate shows
+ * that a match began before it (most unbounded matches are a keyword, a few blanks and a token). */
+#define LH_UNBOUNDED_WINDOW 256u
 /* Bytes the PCRE2 subject extends past a candidate's end (lookahead, \b, $). */
 #define LH_LOOKAHEAD_MARGIN 256u
 
@@ -39,6 +42,7 @@ struct lh_erule {
     size_t rule_index;   /* index in the ruleset */
     char *hs_pattern;    /* the pattern as Hyperscan compiles it (PCRE2-only syntax rewritten) */
     unsigned hs_flags;   /* HS_FLAG_PREFILTER or 0 */
+    uint32_t min_width;  /* hs_expression_info min_width: the shortest match */
     uint32_t max_width;  /* hs_expression_info max_width; UINT32_MAX when unbounded */
     const struct lh_validator *validator; /* NULL when the rule has none */
     pcre2_code *code;    /* compiled in lh_engine_new; JIT-compiled on the first candidate */

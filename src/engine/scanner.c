@@ -301,7 +301,7 @@ static int lh_confirm_rule(struct lh_scanner *s, const struct lh_chunk *c, struc
     const size_t natural = bounded ? (size_t)er->max_width + LH_WINDOW_MARGIN
                                    : (e->window > LH_CONFIRM_WINDOW ? e->window
                                                                     : LH_CONFIRM_WINDOW);
-    const size_t w0 = lh_min(natural, e->window);
+    const size_t w0 = lh_min(bounded ? natural : LH_UNBOUNDED_WINDOW, e->window);
     size_t pos = 0; /* end of this rule's last PCRE2 match: the search never starts before */
     size_t i = 0, k;
     uint32_t kept = 0;
@@ -318,11 +318,14 @@ static int lh_confirm_rule(struct lh_scanner *s, const struct lh_chunk *c, struc
         for (;;) { /* bounded by log2 of the chunk length: w doubles or the loop ends */
             size_t r = E[i] > w ? E[i] - w : 0;
             size_t tail, clip, q;
-            bool can_grow, grow = false;
+            bool trusted, can_grow, grow = false;
 
             if (r < pos)
                 r = pos;
-            can_grow = r > pos && (exact || w < natural);
+            /* Trusted: the search starts where a whole-chunk pass would stand, or the window is at
+             * least the pattern's width (every match ending in the region starts inside it). */
+            trusted = r <= pos || (bounded && w >= natural);
+            can_grow = !trusted && (exact || w < natural);
             j = i;
             rend = E[i];
             while (j + 1 < n && E[j + 1] - rend <= w)
@@ -384,16 +387,34 @@ static int lh_confirm_rule(struct lh_scanner *s, const struct lh_chunk *c, struc
                 if (rc)
                     return rc;
                 q = me;
-                if (q >= clip)
+                /* a further match would end at a later candidate; none left in this region means
+                 * any such match belongs to (or is found by growing) a later region */
+                if (q >= clip || E[j] <= q)
                     break;
             }
             if (!grow && can_grow) {
+                /* A candidate too close to (or before) the first match's start to be the end of a
+                 * match starting at or after it: that match began before the window. */
                 size_t first = s->n_pend ? s->pend[0].start : SIZE_MAX;
+                size_t minw = er->min_width ? er->min_width : 1;
                 for (k = i; k <= j; k++)
-                    if (E[k] <= first) {
-                        grow = true; /* a candidate before any match: the window was short */
+                    if (E[k] < first || E[k] - first < minw) {
+                        grow = true;
                         break;
                     }
+            }
+            if (!grow && can_grow && s->n_pend) {
+                /* A second opinion from further back: an earlier-starting match that overlaps the
+                 * first one means the window cut a match short on the left. */
+                size_t len1 = s->pend[0].end - s->pend[0].start;
+                size_t back = w > len1 ? w : len1;
+                size_t r2 = r - pos > back ? r - back : pos;
+
+                rc = lh_run(s, er, c->data, clip, r2, clip < len ? PCRE2_NOTEOL : 0);
+                if (rc >= 0 && pcre2_get_ovector_pointer(s->md)[0] < s->pend[0].start)
+                    grow = true;
+                else if (rc < 0 && (rc = lh_run_failed(s, rc)) != 0)
+                    return rc;
             }
             if (!grow)
                 break;
