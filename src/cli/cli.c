@@ -1156,10 +1156,12 @@ int lh_cli_report(struct lh_cli *cli, const struct lh_scan_result *r, const char
 
 int lh_cli_exit_status(const struct lh_cli *cli, const struct lh_scan_result *r)
 {
-    if (r->findings.len > 0)
-        return cli->exit_code;
+    /* a scan that could not see everything says so first: its findings are reported, but a
+     * caller must not read "1" as "these are all of them" */
     if (r->incomplete || r->source_rc != 0)
         return LH_EXIT_INCOMPLETE;
+    if (r->findings.len > 0)
+        return cli->exit_code;
     return LH_EXIT_CLEAN;
 }
 

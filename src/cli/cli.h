@@ -156,7 +156,8 @@ int lh_cli_audit(struct lh_cli *cli, const struct lh_scan_result *r, enum lh_aud
  * deadline.exceeded. */
 enum lh_audit_event lh_cli_scan_event(const struct lh_scan_result *r);
 
-/* The exit code for a finished scan: findings → cli->exit_code, incomplete → 3, else 0. */
+/* The exit code for a finished scan: incomplete → 3 (findings are still reported), findings →
+ * cli->exit_code, else 0. */
 int lh_cli_exit_status(const struct lh_cli *cli, const struct lh_scan_result *r);
 
 /* Parses "4", "0.5", "4s" or "250ms" into seconds; -1 when malformed. */

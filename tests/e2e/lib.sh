@@ -37,7 +37,11 @@ leakhound() { "$LEAKHOUND" "$@"; }
 test_expect() {
     name=$1
     shift
-    if (set -e; "$@") >"$TRASH/test.log" 2>&1; then
+    # The subshell is a statement of its own, not the condition of an `if` (where shells ignore
+    # `set -e`), so every failing step of a test fails it.
+    (set -e; "$@") >"$TRASH/test.log" 2>&1
+    st=$?
+    if [ "$st" -eq 0 ]; then
         lh_passed=$((lh_passed + 1))
         echo "ok - $name"
     else
@@ -50,9 +54,11 @@ test_expect() {
 expect_exit() {
     want=$1
     shift
+    case $- in *e*) lh_errexit=1 ;; *) lh_errexit= ;; esac
     set +e
     "$@" >"$OUT" 2>"$ERR"
     got=$?
+    [ -n "$lh_errexit" ] && set -e
     if [ "$got" -ne "$want" ]; then
         echo "expected exit $want, got $got from: $*"
         echo "--- stdout"; cat "$OUT"; echo "--- stderr"; cat "$ERR"

@@ -95,7 +95,7 @@ t_broken_pack() {
     expect_exit 2 leakhound dir clean --rules bad.yml
     grep_q 'bad.yml:4' "$ERR"
     grep_q 'x.y' "$ERR"
-    printf 'rules:\n- id: x.y\n  name: X\n  pattern: "a[b"\n  bogus: 1\n' >bad2.yml
+    printf 'rules:\n- id: x.y\n  name: X\n  pattern: "a(b)"\n  bogus: 1\n' >bad2.yml
     expect_exit 2 leakhound dir clean --rules bad2.yml
     grep_q 'bad2.yml:5' "$ERR"
     printf 'rules: [\n' >bad3.yml
