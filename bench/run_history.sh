@@ -35,14 +35,15 @@ git -C "$REPO" cat-file --batch-all-objects --batch-check='%(objecttype) %(objec
     awk '$1=="blob"{n++; s+=$2} END{printf "unique blobs: %d  blob bytes: %d\n", n, s}'
 echo "pack bytes: $(du -cb "$REPO"/objects/pack/*.pack | tail -1 | cut -f1)"
 
-# measure LABEL CMD: RUNS runs of sh -c CMD; prints the median wall seconds and peak RSS (KiB)
+# measure LABEL CMD: RUNS runs of sh -c CMD; prints the median wall seconds, CPU seconds (user +
+# system, the steadier figure when other work shares the cores) and peak RSS
 measure() {
     label=$1
     cmd=$2
     : >"$OUT/times"
     i=0
     while [ "$i" -lt "$RUNS" ]; do
-        /usr/bin/time -f '%e %M' -o "$OUT/t1" sh -c "$cmd" >/dev/null 2>"$OUT/stderr" || true
+        /usr/bin/time -f '%e %M %U %S' -o "$OUT/t1" sh -c "$cmd" >/dev/null 2>"$OUT/stderr" || true
         tail -1 "$OUT/t1" >>"$OUT/times"
         i=$((i + 1))
     done
@@ -51,9 +52,10 @@ import statistics, sys
 rows = [l.split() for l in open(sys.argv[2]) if l.strip()]
 e = statistics.median(float(r[0]) for r in rows)
 m = statistics.median(int(r[1]) for r in rows)
-print("%-48s %8.2f s  %8.1f MiB  (runs: %s)" % (sys.argv[1], e, m / 1024.0,
-      " ".join(r[0] for r in rows)))
-open(sys.argv[2] + ".median", "w").write("%f\n" % e)
+c = statistics.median(float(r[2]) + float(r[3]) for r in rows)
+print("%-48s %8.2f s wall %8.2f s cpu %8.1f MiB  (wall runs: %s)" % (sys.argv[1], e, c,
+      m / 1024.0, " ".join(r[0] for r in rows)))
+open(sys.argv[2] + ".median", "w").write("%f %f\n" % (e, c))
 EOF
 }
 
@@ -62,7 +64,7 @@ python3 "$ROOT/bench/rg_patterns.py" --rules "$ROOT/rules" --out "$OUT/rg" >/dev
 # warm the page cache once
 git -C "$REPO" cat-file --batch-all-objects --batch --unordered >/dev/null
 
-echo "== median of $RUNS (wall, peak RSS)"
+echo "== median of $RUNS (wall, user+sys CPU, peak RSS)"
 measure "git cat-file --batch-all-objects --batch" \
     "git -C '$REPO' cat-file --batch-all-objects --batch --unordered"
 CAT=$(cat "$OUT/times.median")
@@ -74,7 +76,7 @@ if [ -x "$LH" ] && "$LH" git --help >/dev/null 2>&1; then
             "'$LH' git '$REPO' --all -j$j --format jsonl --output /dev/null"
         if [ "$j" = 1 ]; then LH1=$(cat "$OUT/times.median"); fi
     done
-    python3 -c "import sys; print('ratio leakhound -j1 / cat-file: %.2f (target <= 1.5)' % (float(sys.argv[1]) / float(sys.argv[2])))" "$LH1" "$CAT"
+    python3 -c "import sys; a = sys.argv[1].split(); b = sys.argv[2].split(); print('ratio leakhound -j1 / cat-file: wall %.2f, cpu %.2f (target <= 1.5)' % (float(a[0]) / float(b[0]), float(a[1]) / float(b[1])))" "$LH1" "$CAT"
     if [ -f "$REPO.planted.jsonl" ]; then
         python3 - "$REPO.planted.jsonl" "$OUT/findings.jsonl" <<'EOF'
 import json, sys

@@ -116,7 +116,7 @@ if has pre-commit; then
         "'$LH' pre-commit" >/dev/null
     pct "$OUT/pc-warm.json"
     echo "== leakhound pre-commit, cold (fresh XDG_CACHE_HOME each run)"
-    hyperfine -N --style none --runs "$((RUNS < 20 ? RUNS : 20))" -i --export-json "$OUT/pc-cold.json" \
+    hyperfine -N --style none --runs "$((RUNS < 10 ? RUNS : 10))" -i --export-json "$OUT/pc-cold.json" \
         --prepare "rm -rf '$OUT/xdg-cold'" \
         "env XDG_CACHE_HOME='$OUT/xdg-cold' '$LH' pre-commit" >/dev/null
     pct "$OUT/pc-cold.json"
