@@ -489,7 +489,8 @@ int lh_scanner_scan(struct lh_scanner *s, const struct lh_chunk *c, lh_match_cb 
     s->st.ns_confirm += lh_engine_now_ns() - t1;
     if (rc)
         goto out;
-    qsort(s->matches, s->n_matches, sizeof(*s->matches), lh_cmp_match);
+    if (s->n_matches > 1) /* matches is NULL until the first match (qsort's pointer is nonnull) */
+        qsort(s->matches, s->n_matches, sizeof(*s->matches), lh_cmp_match);
     for (i = 0; i < s->n_matches; i++) {
         s->st.matches++;
         if (cb && cb(payload, c, &s->matches[i]) != 0) {
