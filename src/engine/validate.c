@@ -496,7 +496,9 @@ static bool v_not_placeholder(const unsigned char *s, size_t len)
         "yourtoken", "yourpassword", "_here", "-here", "replace_me", "replaceme", "insert_",
         "fixme", "todo", "${", "{{", "}}", "$(", "%(", "<%", "process.env", "os.environ",
         "os.getenv", "getenv(", "system.getenv", "env(", "env[", "env.", "secrets.", "vault(",
-        "lookup(", "data:image/", "enc[", "!vault", "#{",
+        "lookup(", "data:image/", "enc[", "!vault", "#{", "%{",
+        /* documented example values (marks are lower case): jwt.io's sample token signature */
+        "sflkxwrjsmekkf2qt4fwpmxd36pok6yjv_adqssw5c",
     };
     /* whole values that are not secrets */
     static const char *const words[] = {
@@ -508,6 +510,8 @@ static bool v_not_placeholder(const unsigned char *s, size_t len)
     static const char *const prefixes[] = {
         "var.", "local.", "module.", "data.", "self.", "this.", "config.", "settings.", "props.",
         "sha1-", "sha256-", "sha384-", "sha512-", "file:", "./", "../", "~/", "arn:aws:",
+        /* secret-manager references: 1Password, bank-vaults, helmfile/vals */
+        "op://", "vault:", "ref+",
     };
     size_t i;
 
@@ -558,8 +562,9 @@ static const struct lh_validator validators[] = {
      "pypi- then base64url of a macaroon whose location is pypi.org (or test.pypi.org)"},
     {"not-placeholder", v_not_placeholder, false,
      "rejects placeholders and references: repeated or sequential characters, example/changeme/"
-     "dummy/sample/test/redacted, masks (xxxx, ****), templates (<...>, ${...}, {{...}}, $(...)), "
-     "environment and variable references, integrity hashes, data URIs"},
+     "dummy/sample/test/redacted, masks (xxxx, ****), templates (<...>, ${...}, {{...}}, $(...), "
+     "%{...}), environment, variable and secret-manager references (op://, vault:, ref+), "
+     "integrity hashes, data URIs, jwt.io's sample token"},
     {NULL, NULL, false, NULL},
 };
 

@@ -350,10 +350,17 @@ static void test_not_placeholder(void **state)
         "null", "None", "true", "password", "DB_PASSWORD", "config.db.password",
         "sha512-Abc123DefGhi456JklMno789PqrStu==", "data:image/png;base64,iVBORw0KGgo", "abc",
         "", "[token]", "local.secret_value", "ENC[AES256_GCM,data:abc]",
+        /* Puppet/Hiera interpolation and secret-manager references */
+        "%{hiera('mysql_password')}", "op://Engineering/payments/api-token",
+        "vault:secret/data/db#password", "ref+awssecrets://prod/api#/token",
+        /* jwt.io's documented sample token */
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0Ijox"
+        "NTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMxd36POk6yJV_adQssw5c",
     };
     static const char *const accepted[] = {
         "h7Tq9vLx2Wm4Pz8RkB3nYc6Fd", "s3cr3t-Pa55w0rd!xQ", "wJalrXUtnFEMI/K7MDENG/bPxRfiCY9k2LmQ",
         "9f8e7d6c5b4a39281706f5e4d3c2b1a0", "Zx81_Qw-4rTy", "correct horse battery staple",
+        "hQ7%kP2{mZ9rTw4", "vaultKp9Xz2LmQ7wR", "opts9Xz2LmQ7wR4t",
     };
     size_t i;
     (void)state;
