@@ -25,7 +25,10 @@ t_several_refs_new_branch() {
     git checkout -q -b bad-branch main && printf 'k = "%s"\n' "$S1" >bad.cfg && git add bad.cfg && git commit -q -m bad
     git checkout -q main
     expect_exit 1 git push origin clean-branch bad-branch
-    grep_q 'bad.cfg:1' "$ERR"
+    # git 2.39 passes a pre-push hook's stdout through to its own stdout (transport.c starts the
+    # hook without stdout_to_stderr); git's hook API sends it to stderr: look in both.
+    cat "$OUT" "$ERR" >"$TRASH/push.log"
+    grep_q 'bad.cfg:1' "$TRASH/push.log"
     must_fail git -C "$TRASH/remote.git" rev-parse -q --verify refs/heads/clean-branch
     git push -q origin clean-branch
 }
