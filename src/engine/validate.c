@@ -334,6 +334,21 @@ static bool v_pem_private(const unsigned char *s, size_t len)
     return body >= PEM_MIN_BODY && distinct >= PEM_MIN_DISTINCT;
 }
 
+/* Largest base64-encoded PEM block decoded (a 4096-bit RSA key PEM is about 3.3 KB). */
+#define PEM_B64_DECODE_MAX 8192
+
+/* base64 of a whole PEM private key block, as kubeconfig client-key-data and Helm values hold it. */
+static bool v_pem_private_base64(const unsigned char *s, size_t len)
+{
+    unsigned char dec[PEM_B64_DECODE_MAX];
+    long n;
+
+    n = b64_decode(dec, sizeof(dec), s, len);
+    if (n <= 0)
+        return false;
+    return v_pem_private(dec, (size_t)n);
+}
+
 /* ---- AWS access key ids ------------------------------------------------------------------- */
 
 static bool is_base32(unsigned char c)
@@ -543,6 +558,31 @@ static bool v_not_placeholder(const unsigned char *s, size_t len)
     return true;
 }
 
+/*
+ * HTTP Basic credentials: base64 of "user:password" (RFC 7617), printable, with a password of at
+ * least 4 bytes that is not a placeholder.
+ */
+static bool v_basic_auth(const unsigned char *s, size_t len)
+{
+    unsigned char dec[VALIDATE_DECODE_MAX];
+    const unsigned char *colon;
+    long n, i;
+
+    n = b64_decode(dec, sizeof(dec), s, len);
+    if (n < 3)
+        return false;
+    for (i = 0; i < n; i++)
+        if (dec[i] < 0x20 || dec[i] > 0x7e)
+            return false;
+    colon = memchr(dec, ':', (size_t)n);
+    if (colon == NULL)
+        return false;
+    i = colon - dec + 1;
+    if (n - i < 4)
+        return false;
+    return v_not_placeholder(dec + i, (size_t)(n - i));
+}
+
 static const struct lh_validator validators[] = {
     {"github-crc32", v_github_crc32, true,
      "GitHub ghp_/gho_/ghu_/ghs_/ghr_ token: the last 6 characters are the base62 CRC32 of the 30 "
@@ -556,6 +596,11 @@ static const struct lh_validator validators[] = {
     {"pem-private", v_pem_private, false,
      "a PEM private key block (not a public key or certificate) whose base64 body is >= 64 "
      "characters with a realistic variety of digits; escaped \\n line breaks accepted"},
+    {"pem-private-base64", v_pem_private_base64, false,
+     "base64 of a PEM private key block that passes pem-private (kubeconfig client-key-data)"},
+    {"basic-auth", v_basic_auth, false,
+     "base64 of printable \"user:password\" with a password of 4+ bytes that passes "
+     "not-placeholder"},
     {"aws-key-id", v_aws_key_id, false,
      "20 characters: AKIA/ASIA/ABIA/ACCA or A3T? then base32 (A-Z2-7)"},
     {"pypi-macaroon", v_pypi_macaroon, false,

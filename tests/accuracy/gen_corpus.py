@@ -216,8 +216,6 @@ def project_payments(c, out):
     f.add("    return client.responses.create(model='gpt-4.1', input=text)")
     files.append(f)
 
-    f = File(c, "files", P + ".env")
-
     f = File(c, "files", P + "tests/test_auth.py")
     f.add("import keyring", "from payments.auth import check", "", "", "def test_hash():")
     f.decoy("password-hash", '    password_hash = "$2b$12$%s"' % T.rs(r, 53, "./" + T.A62))
@@ -226,6 +224,7 @@ def project_payments(c, out):
     f.decoy("placeholder-word", '    assert check("hunter2", password_hash)')
     files.append(f)
 
+    f = File(c, "files", P + ".env")
     f.add("# local development settings", "DJANGO_SETTINGS_MODULE=payments.settings", "DEBUG=1")
     plant(f, "aws.access-key-id", "env")
     plant(f, "aws.secret-access-key", "env")
@@ -848,6 +847,133 @@ def project_ops(c, out):
     return files
 
 
+# ---- project 7: legacy-portal (.NET, kubeconfig, shell, ML config, docs) -------------------------
+
+def project_portal(c, out):
+    r = c.rng
+    files = []
+    P = "legacy-portal/"
+
+    f = File(c, "files", P + "Portal/Web.config")
+    f.add('<?xml version="1.0" encoding="utf-8"?>', "<configuration>", "  <connectionStrings>")
+    f.secret("connection-string.ado-net-password",
+             '    <add name="Default" connectionString="Server=tcp:sql.acme-corp.net,1433;Database=portal;'
+             'User ID=portal;Password=%s;Encrypt=True;" />' % T.password(r, 20))
+    f.decoy("managed-identity", '    <add name="Reports" connectionString="Server=tcp:sql.acme-corp.net;'
+            'Database=reports;Authentication=Active Directory Managed Identity;" />')
+    f.add("  </connectionStrings>", "  <appSettings>")
+    f.secret("generic.dotnet-appsetting", '    <add key="PaymentsApiKey" value="%s" />' % T.rs(r, 32))
+    f.decoy("numeric-setting", '    <add key="TokenLifetimeSeconds" value="3600" />')
+    f.decoy("config-token-reference", '    <add key="SmtpPassword" value="#{SmtpPassword}#" />')
+    f.add("  </appSettings>", "</configuration>")
+    files.append(f)
+
+    f = File(c, "files", P + "Portal/Portal.csproj")
+    f.add('<Project Sdk="Microsoft.NET.Sdk.Web">', "  <PropertyGroup>")
+    f.decoy("uuid-non-secret", "    <ProjectGuid>{%s}</ProjectGuid>" % T.uuid4(r).upper())
+    f.decoy("uuid-non-secret", "    <UserSecretsId>%s</UserSecretsId>" % T.uuid4(r))
+    f.add("  </PropertyGroup>", "</Project>")
+    files.append(f)
+
+    f = File(c, "files", P + "deploy/kubeconfig.yaml")
+    ca = base64.b64encode(("\n".join(T.pem(r, "CERTIFICATE", 800)) + "\n").encode()).decode()
+    key = base64.b64encode(("\n".join(T.pem(r, "RSA PRIVATE KEY", 1190)) + "\n").encode()).decode()
+    f.add("apiVersion: v1", "kind: Config", "clusters:", "- cluster:")
+    f.decoy("base64-certificate", "    certificate-authority-data: " + ca)
+    f.add("    server: https://k8s.acme-corp.net:6443", "  name: prod", "users:", "- name: admin", "  user:")
+    f.decoy("base64-certificate", "    client-certificate-data: " + ca[::-1][:0] + base64.b64encode(
+        ("\n".join(T.pem(r, "CERTIFICATE", 700)) + "\n").encode()).decode())
+    f.secret("private-key.base64-pem", "    client-key-data: " + key)
+    f.add("- name: ci", "  user:")
+    f.secret("generic.config-unquoted", "    token: " + T.rs(r, 40))
+    f.add("- name: dev", "  user:", "    exec:", "      command: kubelogin")
+    files.append(f)
+
+    f = File(c, "files", P + "scripts/release.sh")
+    f.add("#!/bin/sh", "set -eu")
+    f.secret("generic.cli-password", "docker login -u portal-ci -p %s registry.acme-corp.net" % T.password(r, 20))
+    f.decoy("cli-stdin", 'echo "$REGISTRY_TOKEN" | docker login --password-stdin -u ci ghcr.io')
+    f.secret("generic.cli-password", "curl -fsS -u release:%s https://nexus.acme-corp.net/service/rest/v1/status"
+             % T.password(r, 18))
+    f.decoy("env-reference", 'curl -fsS -u "$NEXUS_USER:$NEXUS_PASSWORD" https://nexus.acme-corp.net/')
+    f.secret("generic.basic-auth-header", 'curl -H "Authorization: Basic %s" https://jira.acme-corp.net/rest/api/2/myself'
+             % base64.b64encode(("release-bot:" + T.password(r, 20)).encode()).decode())
+    f.secret("generic.bearer-header", 'curl -H "Authorization: Bearer %s" https://api.acme-corp.net/v2/releases'
+             % T.rs(r, 48, T.A62 + "-_"))
+    f.decoy("env-reference", 'curl -H "Authorization: Bearer $RELEASE_TOKEN" https://api.acme-corp.net/v2/releases')
+    f.decoy("cli-prompt", "mysql -h db.internal -u portal -p portal")
+    f.secret("generic.cli-password", "mysqldump -h db.internal -u backup -p%s portal > portal.sql" % T.rs(r, 18))
+    files.append(f)
+
+    f = File(c, "files", P + ".env")
+    f.secret("generic.env-assignment", "DB_PASS=%s" % T.rs(r, 22))
+    f.secret("generic.env-assignment", "MYSQL_PWD=%s#%s" % (T.rs(r, 8), T.rs(r, 10)))
+    pk = T.pem(r, "PRIVATE KEY", 1218)
+    f.secret("private-key.pkcs8", 'JWT_SIGNING_KEY="%s\\n"' % "\\n".join(pk))
+    f.decoy("public-prefix", "SENTRY_DSN=https://%s@o4504.ingest.sentry.io/4505" % rand_hex(r, 32))
+    f.decoy("boolean", "BYPASS_CACHE=true")
+    files.append(f)
+
+    f = File(c, "files", P + "home/.aws/credentials")
+    f.add("[default]")
+    plant(f, "aws.access-key-id", "toml", "aws_access_key_id")
+    aws_sec = c.tok("aws.secret-access-key")
+    f.secret("aws.secret-access-key", "aws_secret_access_key = " + aws_sec)
+    f.add("", "[readonly]")
+    f.decoy("aws-documented-example", "aws_access_key_id = " + AWS_DOC_KEY_ID)
+    f.decoy("aws-documented-example", "aws_secret_access_key = " + AWS_DOC_SECRET)
+    files.append(f)
+
+    f = File(c, "files", P + "ml/train.yaml")
+    f.add("model: acme-summarizer")
+    f.decoy("identifier-value", "tokenizer: sentencepiece-unigram-v2")
+    f.decoy("numeric-setting", "max_tokens: 4096")
+    f.decoy("identifier-value", "pad_token: <|endoftext|>")
+    f.decoy("url-value", "token_url: https://login.acme-corp.net/oauth2/token")
+    files.append(f)
+
+    f = File(c, "files", P + "web/src/i18n/en.json")
+    f.add("{")
+    f.decoy("ui-string", '  "password": "Password",')
+    f.decoy("ui-string", '  "forgot_password": "Forgot your password?",')
+    f.decoy("ui-string", '  "password_hint": "At least 12 characters",')
+    f.decoy("regex", '  "PASSWORD_REGEX": "^(?=.*[A-Z])(?=.*\\\\d).{12,}$",')
+    f.add('  "ok": "OK"', "}")
+    files.append(f)
+
+    f = File(c, "files", P + "web/src/login.html")
+    f.decoy("html-form", '<input type="password" name="password" autocomplete="current-password" placeholder="Password">')
+    f.decoy("html-form", '<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">')
+    files.append(f)
+
+    f = File(c, "files", P + "api/openapi.yaml")
+    f.add("components:", "  securitySchemes:", "    api_key:", "      type: apiKey")
+    f.decoy("header-name", "      name: X-Api-Key")
+    f.add("      in: header", "    bearerAuth:", "      type: http", "      scheme: bearer")
+    f.decoy("example-value", "      x-example-token: example-token-value-1234567890")
+    files.append(f)
+
+    f = File(c, "files", P + "Cargo.lock")
+    f.add("[[package]]", 'name = "serde"', 'version = "1.0.197"',
+          'source = "registry+https://github.com/rust-lang/crates.io-index"')
+    f.decoy("lockfile-hash", 'checksum = "%s"' % rand_hex(r, 64))
+    files.append(f)
+
+    f = File(c, "files", P + "poetry.lock")
+    f.add("[[package]]", 'name = "requests"', 'version = "2.31.0"', "files = [")
+    f.decoy("lockfile-hash", '    {file = "requests-2.31.0-py3-none-any.whl", hash = "sha256:%s"},' % rand_hex(r, 64))
+    f.add("]")
+    files.append(f)
+
+    f = File(c, "files", P + "CHANGELOG.md")
+    f.add("# Changelog", "", "## 2.4.0")
+    f.decoy("git-sha", "- fix token refresh race ([%s](https://git.acme-corp.net/portal/commit/%s))"
+            % (rand_hex(r, 7), rand_hex(r, 40)))
+    f.decoy("ssh-url", "- mirror moved to ssh://git@git.acme-corp.net:2222/portal/portal.git")
+    files.append(f)
+    return files
+
+
 # ---- the git history ----------------------------------------------------------------------------
 
 def git(repo, *args, env=None):
@@ -963,9 +1089,13 @@ def main():
     os.makedirs(out)
     c = Corpus(args.seed)
     files_root = os.path.join(out, "files")
+    seen = set()
     for project in (project_payments, project_frontend, project_infra, project_ingest, project_billing,
-                    project_ops):
+                    project_ops, project_portal):
         for f in project(c, out):
+            if f.path in seen:
+                raise SystemExit("gen_corpus: %s written twice" % f.path)
+            seen.add(f.path)
             write(files_root, f.path, f.text())
     build_history(c, out)
 
