@@ -144,9 +144,11 @@ EOF
     grep_q 'srv/.leakhound.yml:5:13: rules.disable is ignored under a server config' "$ERR"
     grep_q 'srv/.leakhound.yml:3:10: paths.skip is ignored under a server config' "$ERR"
     grep_q 'srv/.leakhound.yml:1:15: inline_allow: true is ignored under a server config' "$ERR"
-    # repository_config: ignore does not read it at all
-    printf 'server:\n  repository_config: ignore\n' >server2.yml
-    expect_exit 1 leakhound dir srv --server-config server2.yml
+    # repository_config: ignore does not read it at all (inline_allow: false here, as in
+    # server.yml: the markers in the files are not the repository config's to turn off)
+    printf 'inline_allow: false\nserver:\n  repository_config: ignore\n' >server2.yml
+    expect_exit 1 leakhound dir srv --server-config server2.yml --format jsonl
+    test "$(nfindings "$OUT")" -eq 6
     grep_none 'ignored' "$ERR"
     # a server section in a repository config is an error
     printf 'server:\n  repository_config: ignore\n' >srv/.leakhound.yml
