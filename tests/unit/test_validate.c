@@ -62,6 +62,28 @@ static void b64url_encode(char *out, const unsigned char *in, size_t len)
     out[o] = '\0';
 }
 
+static void b64_encode(char *out, const unsigned char *in, size_t len)
+{
+    static const char b64std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t i, o = 0;
+    uint32_t acc = 0;
+    unsigned bits = 0;
+
+    for (i = 0; i < len; i++) {
+        acc = (acc << 8) | in[i];
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            out[o++] = b64std[(acc >> bits) & 63];
+        }
+    }
+    if (bits > 0)
+        out[o++] = b64std[(acc << (6 - bits)) & 63];
+    while (o % 4 != 0)
+        out[o++] = '=';
+    out[o] = '\0';
+}
+
 static bool run(const char *name, const char *s)
 {
     const struct lh_validator *v = lh_validator_find(name);
@@ -74,7 +96,8 @@ static void test_table(void **state)
 {
     const struct lh_validator *t = lh_validators();
     static const char *const names[] = {"github-crc32", "npm-crc32", "jwt", "pem-private",
-                                        "aws-key-id", "pypi-macaroon", "luhn", "not-placeholder"};
+                                        "aws-key-id", "pypi-macaroon", "luhn", "not-placeholder",
+                                        "pem-private-base64", "basic-auth"};
     size_t i, n = 0;
     (void)state;
 
@@ -251,6 +274,57 @@ static void test_pem_private(void **state)
     assert_false(run("pem-private", "-----BEGIN PRIVATE KEY"));
 }
 
+static void test_pem_private_base64(void **state)
+{
+    char pem[2048], enc[4096];
+    static char big[12000];
+    (void)state;
+
+    make_pem(pem, sizeof(pem), "RSA PRIVATE KEY", 6, "\n", 5);
+    b64_encode(enc, (const unsigned char *)pem, strlen(pem));
+    assert_true(run("pem-private-base64", enc));
+    make_pem(pem, sizeof(pem), "OPENSSH PRIVATE KEY", 4, "\n", 7);
+    b64_encode(enc, (const unsigned char *)pem, strlen(pem));
+    assert_true(run("pem-private-base64", enc));
+
+    make_pem(pem, sizeof(pem), "CERTIFICATE", 6, "\n", 5); /* certificate-authority-data */
+    b64_encode(enc, (const unsigned char *)pem, strlen(pem));
+    assert_false(run("pem-private-base64", enc));
+    b64_encode(enc, (const unsigned char *)"-----BEGIN RSA PRIVATE KEY-----\n...\n"
+                                          "-----END RSA PRIVATE KEY-----\n", 66);
+    assert_false(run("pem-private-base64", enc));
+    assert_false(run("pem-private-base64", "LS0tLS1CRUdJTi*notbase64*"));
+    assert_false(run("pem-private-base64", ""));
+    /* larger than the decode buffer: refused, not overflowed */
+    memset(big, 'Q', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    assert_false(run("pem-private-base64", big));
+}
+
+static void test_basic_auth(void **state)
+{
+    char enc[128];
+    (void)state;
+
+    b64_encode(enc, (const unsigned char *)"svc-billing:Kx8vQ2mPz7Lw", 24);
+    assert_true(run("basic-auth", enc));
+    b64_encode(enc, (const unsigned char *)":Kx8vQ2mPz7Lw", 13); /* empty user is allowed */
+    assert_true(run("basic-auth", enc));
+
+    b64_encode(enc, (const unsigned char *)"user:password", 13);
+    assert_false(run("basic-auth", enc));
+    b64_encode(enc, (const unsigned char *)"username:<password>", 19);
+    assert_false(run("basic-auth", enc));
+    b64_encode(enc, (const unsigned char *)"user:abc", 8); /* password too short */
+    assert_false(run("basic-auth", enc));
+    b64_encode(enc, (const unsigned char *)"no-colon-at-all", 15);
+    assert_false(run("basic-auth", enc));
+    b64_encode(enc, (const unsigned char *)"u:\x01\x02\x03\x04\x05", 7); /* not printable */
+    assert_false(run("basic-auth", enc));
+    assert_false(run("basic-auth", "realm=\"api\""));
+    assert_false(run("basic-auth", "QQ"));
+}
+
 static void test_aws_key_id(void **state)
 {
     char id[32];
@@ -382,7 +456,8 @@ int main(void)
         cmocka_unit_test(test_npm_crc32),    cmocka_unit_test(test_jwt),
         cmocka_unit_test(test_pem_private),  cmocka_unit_test(test_aws_key_id),
         cmocka_unit_test(test_pypi_macaroon), cmocka_unit_test(test_luhn),
-        cmocka_unit_test(test_not_placeholder),
+        cmocka_unit_test(test_not_placeholder), cmocka_unit_test(test_pem_private_base64),
+        cmocka_unit_test(test_basic_auth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
