@@ -139,20 +139,29 @@ for i in range(60):
         c //= 62
     print('t%d = "%s"' % (i, "ghp" + "_" + body + s))
 PY
+    # Each run has findings, so it exits 1 (which, under set -e, used to end a writer after its
+    # first run); any other status fails the writer, and each writer's status is checked.
     i=0
+    pids=
     while [ $i -lt 8 ]; do
         (
             k=0
             while [ $k -lt 15 ]; do
+                st=0
                 # shellcheck disable=SC2086
-                "$LEAKHOUND" stdin --audit-log shared.jsonl -q --output /dev/null $GHRULES <many.txt
+                "$LEAKHOUND" stdin --audit-log shared.jsonl -q --output /dev/null $GHRULES <many.txt || st=$?
+                [ "$st" -eq 1 ] || { echo "writer $i, run $k: exit $st (expected 1)"; exit 1; }
                 k=$((k + 1))
             done
         ) &
+        pids="$pids $!"
         i=$((i + 1))
     done
-    wait
-    test "$(wc -l <shared.jsonl)" -eq 120
+    for p in $pids; do
+        wait "$p"
+    done
+    n=$(wc -l <shared.jsonl)
+    [ "$n" -eq 120 ] || { echo "expected 120 events, got $n"; exit 1; }
     test "$(validate_log shared.jsonl | sort -u)" = scan.completed
     python3 -c '
 import json,sys
