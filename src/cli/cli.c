@@ -602,8 +602,10 @@ static int lh_cli_load_configs(struct lh_cli *cli)
     if (cli->config_path) {
         rc = lh_config_load_file(&cli->config, cli->config_path, false);
     } else {
-        if (cli->config_root && strcmp(cli->config_root, ".") != 0)
-            snprintf(path, sizeof(path), "%s/%s", cli->config_root, LH_CONFIG_FILE);
+        size_t n = cli->config_root ? strlen(cli->config_root) : 0;
+        if (n > 0 && strcmp(cli->config_root, ".") != 0)
+            snprintf(path, sizeof(path), "%s%s%s", cli->config_root,
+                     cli->config_root[n - 1] == '/' ? "" : "/", LH_CONFIG_FILE);
         else
             snprintf(path, sizeof(path), "%s", LH_CONFIG_FILE);
         rc = lh_config_load_file(&cli->config, path, false);

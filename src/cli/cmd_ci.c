@@ -148,7 +148,7 @@ int lh_cmd_ci(int argc, char **argv)
     rc = lh_gitcli_open(&repo, n_pos ? pos[0] : ".", LH_GIT_OPEN_SEARCH);
     if (rc)
         goto out;
-    cli.config_root = lh_git_repo_workdir(repo);
+    lh_gitcli_config_root(&cli, repo);
     rc = lh_cli_setup(&cli);
     if (rc)
         goto out;

@@ -36,6 +36,13 @@ int lh_gitcli_open(struct lh_git_repo **out, const char *path, unsigned flags)
     return 0;
 }
 
+void lh_gitcli_config_root(struct lh_cli *cli, const struct lh_git_repo *repo)
+{
+    cli->config_root = lh_git_repo_workdir(repo);
+    if (cli->config_root == NULL && cli->config_path == NULL)
+        cli->no_config = true;
+}
+
 void lh_gitcli_source_opts(const struct lh_cli *cli, struct lh_git_source_opts *o)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -296,7 +303,7 @@ int lh_cmd_git(int argc, char **argv)
     rc = lh_gitcli_open(&repo, n_pos ? pos[0] : ".", LH_GIT_OPEN_SEARCH);
     if (rc)
         goto out;
-    cli.config_root = lh_git_repo_workdir(repo);
+    lh_gitcli_config_root(&cli, repo);
     rc = lh_cli_setup(&cli);
     if (rc)
         goto out;

@@ -61,7 +61,7 @@ int lh_cmd_pre_push(int argc, char **argv)
     rc = lh_gitcli_open(&repo, NULL, LH_GIT_OPEN_FROM_ENV | LH_GIT_OPEN_SEARCH);
     if (rc)
         goto out;
-    cli.config_root = lh_git_repo_workdir(repo);
+    lh_gitcli_config_root(&cli, repo);
     rc = lh_cli_setup(&cli);
     if (rc)
         goto out;

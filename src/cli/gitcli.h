@@ -15,6 +15,10 @@
 /* lh_git_init + lh_git_repo_open, printing the error. Returns 0 or an exit code (2 when there is no
  * repository, 3 when it cannot be read). */
 int lh_gitcli_open(struct lh_git_repo **out, const char *path, unsigned flags);
+/* Points cli->config_root at the repository's work tree, where git runs hooks and where its
+ * .leakhound.yml lives. A bare repository has no tree to hold one: without --config, no repository
+ * config is read (not one from whatever the current directory is). Call before lh_cli_setup. */
+void lh_gitcli_config_root(struct lh_cli *cli, const struct lh_git_repo *repo);
 /* Source options from the common options: file size cap, workers, max commits, deadline. */
 void lh_gitcli_source_opts(const struct lh_cli *cli, struct lh_git_source_opts *o);
 /* True when the user asked for a report format or file (hooks then write it as asked). */

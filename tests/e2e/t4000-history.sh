@@ -130,4 +130,30 @@ t_bare() {
 }
 test_expect "a bare repository is scanned" t_bare
 
+t_repo_config() {
+    # leakhound git REPO reads REPO's .leakhound.yml (its work tree), wherever it runs from
+    git init -q "$TRASH/cfgrepo"
+    (
+        cd "$TRASH/cfgrepo" &&
+            printf 'k = "%s"\n' "$OLD" >keep.cfg && git add keep.cfg && git commit -q -m secret
+    )
+    expect_exit 1 leakhound git "$TRASH/cfgrepo"
+    printf 'paths:\n  skip: ["*.cfg"]\n' >"$TRASH/cfgrepo/.leakhound.yml"
+    (cd "$TRASH" && expect_exit 0 "$LEAKHOUND" git cfgrepo --verbose) || return 1
+    grep_q 'suppressed 1 match(es): path' "$ERR"
+    printf 'inline_allow: maybe\n' >"$TRASH/cfgrepo/.leakhound.yml"
+    expect_exit 2 leakhound git "$TRASH/cfgrepo"
+    grep_q 'cfgrepo/.leakhound.yml:1:15: inline_allow must be true or false' "$ERR"
+    grep_none 'cfgrepo//' "$ERR"
+    # a bare repository has no tree: the current directory's config is not its config
+    git clone -q --bare "$TRASH/cfgrepo" "$TRASH/cfgbare.git"
+    mkdir -p "$TRASH/elsewhere"
+    printf 'inline_allow: maybe\n' >"$TRASH/elsewhere/.leakhound.yml"
+    (cd "$TRASH/elsewhere" && expect_exit 1 "$LEAKHOUND" git "$TRASH/cfgbare.git") || return 1
+    # --config still applies
+    printf 'paths:\n  skip: ["*.cfg"]\n' >"$TRASH/skip.yml"
+    expect_exit 0 leakhound git "$TRASH/cfgbare.git" --config "$TRASH/skip.yml"
+}
+test_expect "the repository's .leakhound.yml applies; a bare repository reads none" t_repo_config
+
 test_done
