@@ -104,8 +104,9 @@ int lh_cmd_pre_receive(int argc, char **argv)
     struct lh_audit_ref *arefs = NULL;
     const char **inc = NULL;
     struct lh_buf msg;
-    char *in = NULL;
-    size_t in_len = 0, i, n_inc = 0, n_commits = 0;
+    char *in = NULL, *repo_path = NULL;
+    const char *where;
+    size_t in_len = 0, i, n_inc = 0, n_commits = 0, n;
     bool have_res = false, gitlab, bypass_req, bypass_ok, over = false;
     const char *prefix;
     char **pos;
@@ -140,6 +141,18 @@ int lh_cmd_pre_receive(int argc, char **argv)
     rc = lh_gitcli_open(&repo, NULL, LH_GIT_OPEN_FROM_ENV);
     if (rc)
         goto out;
+    /* the audit's repository_path (and its repository without GL_PROJECT_PATH/GITHUB_REPO_NAME) */
+    where = lh_git_repo_workdir(repo) ? lh_git_repo_workdir(repo) : lh_git_repo_gitdir(repo);
+    n = strlen(where);
+    while (n > 1 && where[n - 1] == '/')
+        n--;
+    repo_path = lh_strndup(where, n);
+    if (repo_path == NULL) {
+        lh_cli_error("out of memory");
+        rc = LH_EXIT_INCOMPLETE;
+        goto out;
+    }
+    actx.repository = repo_path;
     rc = lh_cli_setup(&cli);
     if (rc)
         goto out;
@@ -287,6 +300,7 @@ out:
     free(arefs);
     free(inc);
     free(in);
+    free(repo_path);
     lh_git_ref_updates_release(&ups);
     lh_git_repo_free(repo);
     lh_buf_release(&msg);

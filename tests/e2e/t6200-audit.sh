@@ -201,6 +201,10 @@ EOF
     validate_log server-audit.jsonl >events
     test "$(sed -n 2p events)" = push.rejected
     test "$(field server-audit.jsonl 2 mode)" = pre-receive
+    # no GL_PROJECT_PATH / GITHUB_REPO_NAME: the repository is the bare repository's path
+    srv=$(cd server.git && pwd -P)
+    test "$(field server-audit.jsonl 2 repository)" = "$srv"
+    test "$(field server-audit.jsonl 2 repository_path)" = "$srv"
     test "$(field server-audit.jsonl 2 refs.0.name)" = refs/heads/main
     test "$(field server-audit.jsonl 2 refs.0.new)" = "$(git -C work rev-parse HEAD)"
     test "$(field server-audit.jsonl 2 refs.0.old)" = "$(git -C work rev-parse HEAD~1)"
