@@ -31,11 +31,16 @@ int lh_git__error(int code, const char *what);
 /* ISO 8601 UTC of a signature's time into out (21 bytes: "2005-04-07T22:13:13Z"). */
 void lh_git__iso8601(char out[32], const git_time *t);
 
-/* Open-addressing map from object id to a size_t. Not thread-safe. Keys are never removed. */
+/* Open-addressing map from object id to a size_t. Not thread-safe. Keys are never removed. Each
+ * slot holds its key, a used flag and its value side by side, so a probe touches one cache line. */
+struct lh_oidmap_slot {
+    git_oid key;
+    uint32_t used;
+    size_t val;
+};
+
 struct lh_oidmap {
-    git_oid *keys;
-    size_t *vals;
-    unsigned char *used;
+    struct lh_oidmap_slot *slots;
     size_t cap; /* a power of two, or 0 */
     size_t len;
 };

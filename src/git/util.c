@@ -17,60 +17,49 @@ void lh_oidmap_init(struct lh_oidmap *m)
 
 void lh_oidmap_release(struct lh_oidmap *m)
 {
-    free(m->keys);
-    free(m->vals);
-    free(m->used);
+    free(m->slots);
     lh_oidmap_init(m);
 }
 
-static size_t lh_oid_hash(const git_oid *id)
+static inline uint64_t lh_oid_word(const git_oid *id)
 {
     uint64_t h;
 
     memcpy(&h, id->id, sizeof(h));
-    return (size_t)h;
+    return h;
 }
 
-static size_t lh_oidmap_find(const struct lh_oidmap *m, const git_oid *id, bool *found)
+/* The slot holding id, or the empty slot where it would go. */
+static inline struct lh_oidmap_slot *lh_oidmap_find(const struct lh_oidmap *m, const git_oid *id)
 {
-    size_t mask = m->cap - 1, i = lh_oid_hash(id) & mask;
+    uint64_t w = lh_oid_word(id);
+    size_t mask = m->cap - 1, i = (size_t)w & mask;
 
-    while (m->used[i]) {
-        if (git_oid_equal(&m->keys[i], id)) {
-            *found = true;
-            return i;
-        }
+    for (;;) {
+        struct lh_oidmap_slot *s = &m->slots[i];
+        if (!s->used)
+            return s;
+        /* the first word decides almost every comparison */
+        if (lh_oid_word(&s->key) == w &&
+            memcmp(s->key.id + 8, id->id + 8, GIT_OID_RAWSZ - 8) == 0)
+            return s;
         i = (i + 1) & mask;
     }
-    *found = false;
-    return i;
 }
 
 static int lh_oidmap_grow(struct lh_oidmap *m)
 {
     struct lh_oidmap n;
-    size_t i, ncap = m->cap ? m->cap * 2 : 64;
-    bool found;
+    size_t i;
 
-    n.cap = ncap;
+    n.cap = m->cap ? m->cap * 2 : 64;
     n.len = m->len;
-    n.keys = lh_malloc(ncap * sizeof(*n.keys));
-    n.vals = lh_malloc(ncap * sizeof(*n.vals));
-    n.used = lh_calloc(ncap, 1);
-    if (n.keys == NULL || n.vals == NULL || n.used == NULL) {
-        free(n.keys);
-        free(n.vals);
-        free(n.used);
+    n.slots = lh_calloc(n.cap, sizeof(*n.slots));
+    if (n.slots == NULL)
         return lh_error_set(LH_ENOMEM, "out of memory");
-    }
     for (i = 0; i < m->cap; i++) {
-        size_t j;
-        if (!m->used[i])
-            continue;
-        j = lh_oidmap_find(&n, &m->keys[i], &found);
-        n.used[j] = 1;
-        n.keys[j] = m->keys[i];
-        n.vals[j] = m->vals[i];
+        if (m->slots[i].used)
+            *lh_oidmap_find(&n, &m->slots[i].key) = m->slots[i];
     }
     lh_oidmap_release(m);
     *m = n;
@@ -79,7 +68,7 @@ static int lh_oidmap_grow(struct lh_oidmap *m)
 
 int lh_oidmap_put(struct lh_oidmap *m, const git_oid *id, size_t val, bool *added, size_t *slot_val)
 {
-    size_t i;
+    struct lh_oidmap_slot *s;
     bool found;
     int rc;
 
@@ -88,29 +77,29 @@ int lh_oidmap_put(struct lh_oidmap *m, const git_oid *id, size_t val, bool *adde
         if (rc)
             return rc;
     }
-    i = lh_oidmap_find(m, id, &found);
+    s = lh_oidmap_find(m, id);
+    found = s->used != 0;
     if (!found) {
-        m->used[i] = 1;
-        m->keys[i] = *id;
-        m->vals[i] = val;
+        s->used = 1;
+        s->key = *id;
+        s->val = val;
         m->len++;
     }
     if (added)
         *added = !found;
     if (slot_val)
-        *slot_val = m->vals[i];
+        *slot_val = s->val;
     return 0;
 }
 
 size_t *lh_oidmap_ref(const struct lh_oidmap *m, const git_oid *id)
 {
-    size_t i;
-    bool found;
+    struct lh_oidmap_slot *s;
 
     if (m->cap == 0)
         return NULL;
-    i = lh_oidmap_find(m, id, &found);
-    return found ? &m->vals[i] : NULL;
+    s = lh_oidmap_find(m, id);
+    return s->used ? &s->val : NULL;
 }
 
 bool lh_oidmap_get(const struct lh_oidmap *m, const git_oid *id, size_t *val)
