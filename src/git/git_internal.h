@@ -20,6 +20,7 @@ struct lh_git_repo {
     unsigned flags;
     char *gitdir;
     char *workdir;
+    struct lh_hist_src *history; /* the live history source, which knows each blob's origin */
 };
 
 /* Opens one more handle on the same repository (the same path, flags and environment). */
@@ -76,6 +77,19 @@ int lh_git__hunk_cb(const git_diff_delta *delta, const git_diff_hunk *hunk, void
 /* Diff options every source uses: no context, text forced (a .gitattributes `-diff` must not hide a
  * file from the scan), no external drivers, no rename detection. */
 void lh_git__diff_opts(git_diff_options *o);
+
+struct lh_git_origin;
+
+/* Fills an origin from commit c (id, author, email, date) and path. Returns 0 or LH_ENOMEM. */
+int lh_git__origin_fill(struct lh_git_origin *o, const git_commit *c, const char *path);
+
+/* Answers provenance from the live history source of r (r->history): for each blob id in want (id
+ * -> index into origins) that the history walk met, fills origins[index] when it was met under a
+ * commit (the earliest one, see history.c) and leaves it empty when only a tag of a tree or blob
+ * reaches it. *resolved counts the wanted ids it settled either way; the others are not in the
+ * history source's list. Returns 0 or LH_ENOMEM/LH_EGIT. */
+int lh_git__history_origins(struct lh_git_repo *r, const struct lh_oidmap *want,
+                            struct lh_git_origin *origins, size_t *resolved);
 
 /* The range source's progress counters (lh_git_source_progress dispatches here). */
 bool lh_git__is_range(const struct lh_source *src);

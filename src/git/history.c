@@ -1,24 +1,36 @@
 /*
  * history.c - the `git --all` source: every object reachable from any ref, each unique blob once.
  *
- * Construction enumerates (single-threaded, trees compared by id so each unique tree is opened
- * once): commits from every ref and HEAD by our own traversal (a missing commit or tree is a
- * counted skip, not a failed walk, so shallow and partial clones scan what they have), annotated
- * tags (peeled one by one), the trees and blobs under them. Each blob keeps the first path it was
- * met at. Then the work list is sorted by the object's offset in its pack, read straight from the
- * pack .idx files, because reading in pack order keeps delta bases warm (2.3-3.3x faster than id
- * order, issue 6); loose objects go last.
+ * Construction enumerates, single-threaded, reading raw objects straight from the object
+ * database's backends (no lock, no object cache, no parsed git_tree/git_commit objects: a tree is
+ * "mode SP name NUL id" entries, parsed in place):
+ *  1. the roots: every ref and HEAD, annotated tags peeled one by one (their messages are items);
+ *  2. every reachable commit (our own traversal: a missing commit is a counted skip, not a failed
+ *     walk, so shallow and partial clones scan what they have), keeping its tree, parents and
+ *     committer time;
+ *  3. the commits in a parents-first order, oldest committer time first among the ready ones (ties
+ *     by id), walking each commit's tree into the trees not met before. A blob is first met under
+ *     the earliest commit that has it, at the path it has there: no ancestor of that commit has it
+ *     (every ancestor was walked before, and a tree met before is not opened again, so a blob in it
+ *     would have been met then). So each blob item records its introducing commit and path, and
+ *     provenance for findings costs a lookup (lh_git__history_origins) instead of a second walk;
+ *  4. trees and blobs that only tags reach, with no commit to attribute them to.
+ * Then the work list is sorted by the object's offset in its pack, read straight from the pack .idx
+ * files, because reading in pack order keeps delta bases warm (2.3-3.3x faster than id order, issue
+ * 6); loose objects go last.
  *
  * Workers claim consecutive batches of the sorted list (one atomic add per batch) and read with
  * their own repository and object database handles (a shared odb serialises on its lock). Commit
  * and tag messages are parsed from the raw objects. Invariant: read-only, memory bounded by the
- * number of reachable objects (ids and first paths), never by their contents.
+ * number of reachable objects (ids, first paths, one record per commit), never by their contents.
  */
 #include "git/git_internal.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/limits.h"
+
+#include <git2/sys/odb_backend.h>
 
 #include <dirent.h>
 #include <stdatomic.h>
@@ -30,16 +42,45 @@
 
 enum lh_hkind { LH_H_BLOB, LH_H_COMMIT, LH_H_TAG, LH_H_SKIP };
 
+#define LH_NO_ORIGIN UINT32_MAX
+
 struct lh_hitem {
     git_oid id;
-    uint64_t key;  /* pack number << 40 | offset; UINT64_MAX when loose or unknown */
-    char *path;    /* blob: first path; skip: what to name */
+    uint32_t origin; /* blob: index into lh_hist_src.origin of its introducing commit, or none */
+    uint64_t key;    /* pack number << 40 | offset; UINT64_MAX when loose or unknown */
+    char *path;      /* blob: first path; skip: what to name */
     uint8_t kind;
-    uint8_t skip;  /* LH_H_SKIP: the lh_skip_reason */
+    uint8_t skip;    /* LH_H_SKIP: the lh_skip_reason */
+};
+
+/* A commit met by the traversal, before ordering. */
+struct lh_hcommit {
+    git_oid id;
+    git_oid tree;
+    int64_t time;   /* committer time */
+    uint32_t first; /* parents: lh_hist_src.par[first .. first + np) */
+    uint32_t np;
 };
 
 #define LH_HIST_BATCH 32u       /* items a worker claims at once: neighbours share delta bases */
 #define LH_HIST_MAX_DEPTH 512u  /* tree nesting followed; deeper is a counted skip */
+#define LH_HIST_MAX_BACKENDS 16u
+
+/* An object read straight from the backends (data owned by libgit2's allocator), or through
+ * git_odb_read when no backend had it (the odb refreshes its pack list, and knows the empty tree). */
+struct lh_raw {
+    const unsigned char *data;
+    size_t len;
+    git_object_t type;
+    void *own;
+    git_odb_object *obj;
+};
+
+struct lh_odbr {
+    git_odb *odb;
+    git_odb_backend *be[LH_HIST_MAX_BACKENDS];
+    size_t n;
+};
 
 struct lh_hist_worker {
     git_repository *repo;
@@ -60,12 +101,90 @@ struct lh_hist_src {
     struct lh_git_source_opts opts;
     struct lh_hitem *items;
     size_t n_items, cap_items;
-    struct lh_oidmap index; /* blob/commit/tag id -> item index */
-    struct lh_oidmap trees; /* trees already walked */
+    git_oid *origin;          /* introducing commits, in walk order */
+    size_t n_origin;
     atomic_size_t next;
     atomic_uint_fast64_t done, bytes;
     struct lh_hist_worker *w;
 };
+
+/* Enumeration state, gone once the work list is built. */
+struct lh_enum {
+    struct lh_hist_src *hs;
+    struct lh_odbr rd;
+    struct lh_oidmap index;   /* blob/commit/tag id -> item index */
+    struct lh_oidmap trees;   /* trees already walked */
+    struct lh_oidmap cmap;    /* commit id -> index into commits, SIZE_MAX when missing */
+    struct lh_hcommit *commits;
+    size_t n_commits, cap_commits;
+    git_oid *par;             /* parent ids of every commit, then */
+    uint32_t *pidx;           /* each resolved to a commit index (UINT32_MAX: missing) */
+    size_t n_par, cap_par;
+    git_oid *roots;           /* commits the refs point at */
+    size_t n_roots, cap_roots;
+    git_oid *other;           /* trees and blobs refs or tags point at */
+    char **other_name;
+    size_t n_other, cap_other, cap_other_name;
+    struct lh_buf prefix;
+};
+
+static int lh_odbr_open(struct lh_odbr *r, git_repository *repo)
+{
+    size_t i, n;
+
+    memset(r, 0, sizeof(*r));
+    if (git_repository_odb(&r->odb, repo) < 0)
+        return lh_git__error(LH_EGIT, "opening the object database");
+    n = git_odb_num_backends(r->odb);
+    for (i = 0; i < n && r->n < LH_HIST_MAX_BACKENDS; i++) {
+        git_odb_backend *b = NULL;
+        if (git_odb_get_backend(&b, r->odb, i) == 0 && b && b->read)
+            r->be[r->n++] = b;
+    }
+    return 0;
+}
+
+static void lh_odbr_close(struct lh_odbr *r)
+{
+    git_odb_free(r->odb);
+    memset(r, 0, sizeof(*r));
+}
+
+static void lh_raw_free(struct lh_raw *o)
+{
+    if (o->own)
+        git_odb_backend_data_free(NULL, o->own);
+    git_odb_object_free(o->obj);
+    memset(o, 0, sizeof(*o));
+}
+
+/* Reads id in the backends' priority order (packs first), as git_odb_read does. 0 or -1. */
+static int lh_odbr_read(struct lh_odbr *r, const git_oid *id, struct lh_raw *out)
+{
+    size_t i;
+
+    memset(out, 0, sizeof(*out));
+    for (i = 0; i < r->n; i++) {
+        void *data = NULL;
+        size_t len = 0;
+        git_object_t t = GIT_OBJECT_INVALID;
+        if (r->be[i]->read(&data, &len, &t, r->be[i], id) == 0) {
+            out->own = data;
+            out->data = data;
+            out->len = len;
+            out->type = t;
+            return 0;
+        }
+    }
+    if (git_odb_read(&out->obj, r->odb, id) < 0) {
+        out->obj = NULL;
+        return -1;
+    }
+    out->data = git_odb_object_data(out->obj);
+    out->len = git_odb_object_size(out->obj);
+    out->type = git_odb_object_type(out->obj);
+    return 0;
+}
 
 static void lh_hist_free(struct lh_source *s)
 {
@@ -74,6 +193,8 @@ static void lh_hist_free(struct lh_source *s)
 
     if (hs == NULL)
         return;
+    if (hs->repo && hs->repo->history == hs)
+        hs->repo->history = NULL;
     if (hs->w) {
         for (i = 0; i < hs->base.workers; i++) {
             git_odb_object_free(hs->w[i].obj);
@@ -85,28 +206,16 @@ static void lh_hist_free(struct lh_source *s)
     for (i = 0; i < hs->n_items; i++)
         free(hs->items[i].path);
     free(hs->items);
-    lh_oidmap_release(&hs->index);
-    lh_oidmap_release(&hs->trees);
+    free(hs->origin);
     free(hs);
 }
 
-/* Adds an item unless its id is known; *added tells. path is copied. */
-static int lh_hist_add(struct lh_hist_src *hs, const git_oid *id, enum lh_hkind kind,
-                       const char *path, bool *added)
+/* Appends an item; path (plen bytes, may be NULL) is copied. */
+static int lh_hist_push(struct lh_hist_src *hs, const git_oid *id, enum lh_hkind kind,
+                        const char *path, size_t plen, uint32_t origin)
 {
     struct lh_hitem *it;
-    bool add;
-    int rc;
 
-    if (kind != LH_H_SKIP) {
-        rc = lh_oidmap_put(&hs->index, id, hs->n_items, &add, NULL);
-        if (rc)
-            return rc;
-        if (added)
-            *added = add;
-        if (!add)
-            return 0;
-    }
     if (lh_array_grow((void **)&hs->items, &hs->cap_items, hs->n_items + 1, sizeof(*hs->items)))
         return lh_error_set(LH_ENOMEM, "out of memory");
     it = &hs->items[hs->n_items];
@@ -114,13 +223,32 @@ static int lh_hist_add(struct lh_hist_src *hs, const git_oid *id, enum lh_hkind 
     it->id = *id;
     it->kind = (uint8_t)kind;
     it->key = UINT64_MAX;
+    it->origin = origin;
     if (path) {
-        it->path = lh_strdup(path);
+        it->path = lh_malloc(plen + 1);
         if (it->path == NULL)
             return lh_error_set(LH_ENOMEM, "out of memory");
+        memcpy(it->path, path, plen);
+        it->path[plen] = '\0';
     }
     hs->n_items++;
     return 0;
+}
+
+/* Adds an item unless its id is known; *added (may be NULL) tells. */
+static int lh_hist_add(struct lh_enum *e, const git_oid *id, enum lh_hkind kind, const char *path,
+                       size_t plen, uint32_t origin, bool *added)
+{
+    bool add;
+    int rc = lh_oidmap_put(&e->index, id, e->hs->n_items, &add, NULL);
+
+    if (rc)
+        return rc;
+    if (added)
+        *added = add;
+    if (!add)
+        return 0;
+    return lh_hist_push(e->hs, id, kind, path, plen, origin);
 }
 
 static int lh_hist_skip(struct lh_hist_src *hs, const char *what, enum lh_skip_reason why)
@@ -129,126 +257,404 @@ static int lh_hist_skip(struct lh_hist_src *hs, const char *what, enum lh_skip_r
     int rc;
 
     memset(&zero, 0, sizeof(zero));
-    rc = lh_hist_add(hs, &zero, LH_H_SKIP, what, NULL);
+    rc = lh_hist_push(hs, &zero, LH_H_SKIP, what, strlen(what), LH_NO_ORIGIN);
     if (rc == 0)
         hs->items[hs->n_items - 1].skip = (uint8_t)why;
     return rc;
 }
 
-/* Walks tree id (not yet seen) under prefix (a buffer holding the path so far). */
-static int lh_hist_tree(struct lh_hist_src *hs, const git_oid *id, struct lh_buf *prefix,
-                        unsigned depth)
+static int lh_hist_skip_id(struct lh_hist_src *hs, const struct lh_buf *prefix, const git_oid *id,
+                           enum lh_skip_reason why)
 {
-    git_tree *tree = NULL;
-    size_t i, n, plen = prefix->len;
-    bool add;
-    int rc;
+    char hex[LH_GIT_HEX_BUF];
 
-    rc = lh_oidmap_put(&hs->trees, id, 0, &add, NULL);
-    if (rc || !add)
-        return rc;
+    if (prefix->len)
+        return lh_hist_skip(hs, prefix->ptr, why);
+    git_oid_tostr(hex, sizeof(hex), id);
+    return lh_hist_skip(hs, hex, why);
+}
+
+/* Walks tree id (already marked walked) under e->prefix; new blobs get origin. Entries are parsed
+ * in place: "<octal mode> SP <name> NUL <20-byte id>", modes read as libgit2 normalises them. */
+static int lh_hist_tree(struct lh_enum *e, const git_oid *id, unsigned depth, uint32_t origin)
+{
+    struct lh_buf *prefix = &e->prefix;
+    size_t plen = prefix->len;
+    const unsigned char *p, *end;
+    struct lh_raw raw;
+    int rc = 0;
+
     if (depth > LH_HIST_MAX_DEPTH)
-        return lh_hist_skip(hs, prefix->ptr ? prefix->ptr : "", LH_SKIP_UNREADABLE);
-    if (git_tree_lookup(&tree, hs->repo->repo, id) < 0) {
-        char hex[LH_GIT_HEX_BUF];
-        git_oid_tostr(hex, sizeof(hex), id);
-        return lh_hist_skip(hs, plen ? prefix->ptr : hex, LH_SKIP_MISSING_OBJECT);
+        return lh_hist_skip_id(e->hs, prefix, id, LH_SKIP_UNREADABLE);
+    if (lh_odbr_read(&e->rd, id, &raw) < 0)
+        return lh_hist_skip_id(e->hs, prefix, id, LH_SKIP_MISSING_OBJECT);
+    if (raw.type != GIT_OBJECT_TREE) {
+        lh_raw_free(&raw);
+        return lh_hist_skip_id(e->hs, prefix, id, LH_SKIP_UNREADABLE);
     }
-    n = git_tree_entrycount(tree);
-    for (i = 0; i < n && rc == 0; i++) {
-        const git_tree_entry *e = git_tree_entry_byindex(tree, i);
-        git_filemode_t m = git_tree_entry_filemode(e);
-        const git_oid *eid = git_tree_entry_id(e);
+    p = raw.data;
+    end = p + raw.len;
+    while (p < end && rc == 0) {
+        const unsigned char *name, *nul;
+        unsigned mode = 0, digits = 0;
+        git_oid eid;
+        size_t nlen;
+        bool add;
 
-        prefix->len = plen;
-        if (plen)
-            rc = lh_buf_addc(prefix, '/');
-        if (rc == 0)
-            rc = lh_buf_adds(prefix, git_tree_entry_name(e));
-        if (rc)
-            break;
-        if (m == GIT_FILEMODE_TREE) {
-            if (!lh_oidmap_ref(&hs->trees, eid))
-                rc = lh_hist_tree(hs, eid, prefix, depth + 1);
-        } else if (m == GIT_FILEMODE_BLOB || m == GIT_FILEMODE_BLOB_EXECUTABLE) {
-            rc = lh_hist_add(hs, eid, LH_H_BLOB, prefix->ptr, NULL);
+        while (p < end && *p >= '0' && *p <= '7' && digits < 8) {
+            mode = mode * 8 + (unsigned)(*p++ - '0');
+            digits++;
         }
-        /* symlinks hold a path, gitlinks a commit of another repository: neither is content */
+        if (digits == 0 || p >= end || *p != ' ') {
+            rc = lh_hist_skip_id(e->hs, prefix, id, LH_SKIP_UNREADABLE);
+            break;
+        }
+        name = ++p;
+        nul = memchr(p, '\0', (size_t)(end - p));
+        if (nul == NULL || nul == name || (size_t)(end - nul - 1) < GIT_OID_RAWSZ) {
+            rc = lh_hist_skip_id(e->hs, prefix, id, LH_SKIP_UNREADABLE);
+            break;
+        }
+        nlen = (size_t)(nul - name);
+        memcpy(eid.id, nul + 1, GIT_OID_RAWSZ);
+        p = nul + 1 + GIT_OID_RAWSZ;
+        if ((mode & ~0777u) == 0040000u) {
+            rc = lh_oidmap_put(&e->trees, &eid, 0, &add, NULL);
+            if (rc || !add)
+                continue;
+            if ((plen && (rc = lh_buf_addc(prefix, '/')) != 0) ||
+                (rc = lh_buf_add(prefix, name, nlen)) != 0) {
+                /* a path past the limit: named by its parent, its contents not followed */
+                prefix->len = plen;
+                if (prefix->ptr)
+                    prefix->ptr[plen] = '\0';
+                rc = rc == LH_ELIMIT ? lh_hist_skip_id(e->hs, prefix, &eid, LH_SKIP_UNREADABLE) : rc;
+                continue;
+            }
+            rc = lh_hist_tree(e, &eid, depth + 1, origin);
+            prefix->len = plen;
+            if (prefix->ptr)
+                prefix->ptr[plen] = '\0';
+        } else if ((mode & 0100u) || ((mode & ~0777u) != 0160000u && (mode & ~0777u) != 0120000u)) {
+            /* a blob (executable or not); symlinks hold a path and gitlinks a commit of another
+             * repository: neither is content */
+            rc = lh_oidmap_put(&e->index, &eid, e->hs->n_items, &add, NULL);
+            if (rc || !add)
+                continue;
+            if (plen) {
+                if ((rc = lh_buf_addc(prefix, '/')) == 0 &&
+                    (rc = lh_buf_add(prefix, name, nlen)) == 0)
+                    rc = lh_hist_push(e->hs, &eid, LH_H_BLOB, prefix->ptr, prefix->len, origin);
+                prefix->len = plen;
+                prefix->ptr[plen] = '\0';
+                if (rc == LH_ELIMIT) /* named by its directory */
+                    rc = lh_hist_push(e->hs, &eid, LH_H_BLOB, prefix->ptr, plen, origin);
+            } else {
+                rc = lh_hist_push(e->hs, &eid, LH_H_BLOB, (const char *)name, nlen, origin);
+            }
+        }
     }
-    prefix->len = plen;
-    if (prefix->ptr)
-        prefix->ptr[plen] = '\0';
-    git_tree_free(tree);
+    lh_raw_free(&raw);
     return rc;
 }
 
-/* Our own commit traversal: a stack of ids, a seen set (the item index), parents pushed by id
- * without loading them, so a missing commit is a skip and the rest is still found. */
-static int lh_hist_commits(struct lh_hist_src *hs, git_oid *stack, size_t n, size_t cap)
+static int lh_hist_deadline(const struct lh_hist_src *hs)
 {
-    struct lh_buf prefix;
+    struct timespec ts;
+
+    if (hs->opts.deadline_ns == 0)
+        return 0;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    if ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec > hs->opts.deadline_ns)
+        return lh_error_set(LH_EDEADLINE, "the deadline passed while listing objects");
+    return 0;
+}
+
+static int lh_hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* Parses 40 lowercase hex digits. */
+static bool lh_parse_hex_oid(git_oid *out, const unsigned char *p, size_t avail)
+{
+    size_t i;
+
+    if (avail < GIT_OID_HEXSZ)
+        return false;
+    for (i = 0; i < GIT_OID_RAWSZ; i++) {
+        int hi = lh_hexval(p[2 * i]), lo = lh_hexval(p[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        out->id[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return true;
+}
+
+/* Parses a raw commit's header: its tree, parents (appended to e->par) and committer time. */
+static int lh_parse_commit(struct lh_enum *e, const struct lh_raw *raw, struct lh_hcommit *c)
+{
+    const unsigned char *p = raw->data, *end = p + raw->len;
+    bool have_tree = false;
+
+    c->first = (uint32_t)e->n_par;
+    c->np = 0;
+    c->time = 0;
+    while (p < end && *p != '\n') {
+        const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+        if (ll > 5 && memcmp(p, "tree ", 5) == 0) {
+            have_tree = lh_parse_hex_oid(&c->tree, p + 5, ll - 5);
+        } else if (ll > 7 && memcmp(p, "parent ", 7) == 0) {
+            git_oid pid;
+            if (lh_parse_hex_oid(&pid, p + 7, ll - 7)) {
+                if (lh_array_grow((void **)&e->par, &e->cap_par, e->n_par + 1, sizeof(*e->par)))
+                    return lh_error_set(LH_ENOMEM, "out of memory");
+                e->par[e->n_par++] = pid;
+                c->np++;
+            }
+        } else if (ll > 10 && memcmp(p, "committer ", 10) == 0) {
+            /* "committer Name <email> 1234567890 +0000": the number after the last '>' */
+            const unsigned char *gt = NULL, *q;
+            int64_t v = 0;
+            for (q = p; q < p + ll; q++)
+                if (*q == '>')
+                    gt = q;
+            if (gt) {
+                for (q = gt + 1; q < p + ll && *q == ' '; q++)
+                    ;
+                for (; q < p + ll && *q >= '0' && *q <= '9' && v < ((int64_t)1 << 50); q++)
+                    v = v * 10 + (*q - '0');
+            }
+            c->time = v;
+        }
+        if (nl == NULL)
+            break;
+        p = nl + 1;
+    }
+    return have_tree ? 0 : 1;
+}
+
+/* Step 2: every commit reachable from the roots, by id, parents pushed without loading them. */
+static int lh_hist_list_commits(struct lh_enum *e)
+{
+    struct lh_hist_src *hs = e->hs;
+    git_oid *stack = e->roots;
+    size_t n = e->n_roots, cap = e->cap_roots;
     int rc = 0;
 
-    lh_buf_init(&prefix, 64 * 1024);
+    e->roots = NULL;
+    e->n_roots = e->cap_roots = 0;
     while (n > 0 && rc == 0) {
         git_oid id = stack[--n];
-        git_commit *c = NULL;
-        unsigned k, np;
+        struct lh_hcommit c;
+        struct lh_raw raw;
         bool add;
+        uint32_t k;
 
-        if (lh_oidmap_ref(&hs->index, &id))
+        if (lh_oidmap_ref(&e->cmap, &id))
             continue;
-        if (git_commit_lookup(&c, hs->repo->repo, &id) < 0) {
+        if (lh_odbr_read(&e->rd, &id, &raw) < 0 || raw.type != GIT_OBJECT_COMMIT) {
             char hex[LH_GIT_HEX_BUF];
+            lh_raw_free(&raw);
             git_oid_tostr(hex, sizeof(hex), &id);
             /* a shallow clone's boundary parents are absent by design; still incomplete */
-            rc = lh_oidmap_put(&hs->index, &id, SIZE_MAX, &add, NULL);
+            rc = lh_oidmap_put(&e->cmap, &id, SIZE_MAX, &add, NULL);
             if (rc == 0)
                 rc = lh_hist_skip(hs, hex, LH_SKIP_MISSING_OBJECT);
             continue;
         }
-        rc = lh_hist_add(hs, &id, LH_H_COMMIT, NULL, &add);
-        if (rc == 0 && !lh_oidmap_ref(&hs->trees, git_commit_tree_id(c))) {
-            lh_buf_reset(&prefix);
-            rc = lh_hist_tree(hs, git_commit_tree_id(c), &prefix, 0);
+        c.id = id;
+        rc = lh_parse_commit(e, &raw, &c);
+        lh_raw_free(&raw);
+        if (rc == 1) {
+            char hex[LH_GIT_HEX_BUF];
+            git_oid_tostr(hex, sizeof(hex), &id);
+            rc = lh_oidmap_put(&e->cmap, &id, SIZE_MAX, &add, NULL);
+            if (rc == 0)
+                rc = lh_hist_skip(hs, hex, LH_SKIP_UNREADABLE);
+            continue;
         }
-        np = git_commit_parentcount(c);
-        for (k = 0; k < np && rc == 0; k++) {
-            const git_oid *p = git_commit_parent_id(c, k);
-            if (lh_oidmap_ref(&hs->index, p))
+        if (rc)
+            break;
+        if (e->n_commits >= UINT32_MAX - 1 || e->n_par >= UINT32_MAX - 1) {
+            rc = lh_error_set(LH_ELIMIT, "too many commits");
+            break;
+        }
+        rc = lh_oidmap_put(&e->cmap, &id, e->n_commits, &add, NULL);
+        if (rc == 0 && lh_array_grow((void **)&e->commits, &e->cap_commits, e->n_commits + 1,
+                                     sizeof(*e->commits)))
+            rc = lh_error_set(LH_ENOMEM, "out of memory");
+        if (rc)
+            break;
+        e->commits[e->n_commits++] = c;
+        for (k = 0; k < c.np; k++) {
+            const git_oid *pid = &e->par[c.first + k];
+            if (lh_oidmap_ref(&e->cmap, pid))
                 continue;
             if (lh_array_grow((void **)&stack, &cap, n + 1, sizeof(*stack))) {
                 rc = lh_error_set(LH_ENOMEM, "out of memory");
                 break;
             }
-            stack[n++] = *p;
+            stack[n++] = *pid;
         }
-        git_commit_free(c);
-        if (rc == 0 && hs->opts.deadline_ns && (hs->n_items & 1023) == 0) {
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            if ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec > hs->opts.deadline_ns)
-                rc = lh_error_set(LH_EDEADLINE, "the deadline passed while listing objects");
-        }
+        if (rc == 0 && (e->n_commits & 1023) == 0)
+            rc = lh_hist_deadline(hs);
     }
-    lh_buf_release(&prefix);
     free(stack);
     return rc;
 }
 
-/* Collects the starting points: every ref and HEAD, tags peeled (their messages become items;
- * a tag of a tree or blob contributes that tree or blob). */
-static int lh_hist_roots(struct lh_hist_src *hs)
+/* True when commit a comes before commit b among the ready ones: older, then smaller id. */
+static bool lh_commit_before(const struct lh_hcommit *a, const struct lh_hcommit *b)
 {
+    if (a->time != b->time)
+        return a->time < b->time;
+    return memcmp(a->id.id, b->id.id, GIT_OID_RAWSZ) < 0;
+}
+
+static void lh_heap_push(uint32_t *heap, size_t *n, uint32_t v, const struct lh_hcommit *cs)
+{
+    size_t i = (*n)++;
+
+    while (i > 0) {
+        size_t up = (i - 1) / 2;
+        if (!lh_commit_before(&cs[v], &cs[heap[up]]))
+            break;
+        heap[i] = heap[up];
+        i = up;
+    }
+    heap[i] = v;
+}
+
+static uint32_t lh_heap_pop(uint32_t *heap, size_t *n, const struct lh_hcommit *cs)
+{
+    uint32_t top = heap[0], v = heap[--*n];
+    size_t i = 0, len = *n;
+
+    for (;;) {
+        size_t l = 2 * i + 1, m = l;
+        if (l >= len)
+            break;
+        if (l + 1 < len && lh_commit_before(&cs[heap[l + 1]], &cs[heap[l]]))
+            m = l + 1;
+        if (!lh_commit_before(&cs[heap[m]], &cs[v]))
+            break;
+        heap[i] = heap[m];
+        i = m;
+    }
+    if (len)
+        heap[i] = v;
+    return top;
+}
+
+/* Step 3: commits parents first (Kahn's algorithm, a heap on committer time), each one's message
+ * item added and its tree walked into trees not met before. */
+static int lh_hist_walk_commits(struct lh_enum *e)
+{
+    struct lh_hist_src *hs = e->hs;
+    size_t nc = e->n_commits, i, n_heap = 0, done = 0;
+    uint32_t *pending = NULL, *coff = NULL, *child = NULL, *heap = NULL;
+    int rc = 0;
+
+    if (nc == 0)
+        return 0;
+    pending = lh_calloc(nc, sizeof(*pending));
+    coff = lh_calloc(nc + 1, sizeof(*coff));
+    child = lh_malloc((e->n_par ? e->n_par : 1) * sizeof(*child));
+    heap = lh_malloc(nc * sizeof(*heap));
+    e->pidx = lh_malloc((e->n_par ? e->n_par : 1) * sizeof(*e->pidx));
+    hs->origin = lh_malloc(nc * sizeof(*hs->origin));
+    if (!pending || !coff || !child || !heap || !e->pidx || !hs->origin) {
+        rc = lh_error_set(LH_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* resolve parents; children lists in one array (counts, prefix sums, fill) */
+    for (i = 0; i < e->n_par; i++) {
+        size_t *v = lh_oidmap_ref(&e->cmap, &e->par[i]);
+        e->pidx[i] = v && *v != SIZE_MAX ? (uint32_t)*v : UINT32_MAX;
+        if (e->pidx[i] != UINT32_MAX)
+            coff[e->pidx[i] + 1]++;
+    }
+    for (i = 0; i < nc; i++)
+        coff[i + 1] += coff[i];
+    for (i = 0; i < nc; i++) {
+        const struct lh_hcommit *c = &e->commits[i];
+        uint32_t k;
+        for (k = 0; k < c->np; k++) {
+            uint32_t pi = e->pidx[c->first + k];
+            if (pi == UINT32_MAX)
+                continue;
+            pending[i]++;
+            child[coff[pi]++] = (uint32_t)i;
+        }
+    }
+    /* coff[p] now points at the end of p's children: shift back to their starts */
+    for (i = nc; i > 0; i--)
+        coff[i] = coff[i - 1];
+    coff[0] = 0;
+    for (i = 0; i < nc; i++)
+        if (pending[i] == 0)
+            lh_heap_push(heap, &n_heap, (uint32_t)i, e->commits);
+    while (rc == 0 && done < nc) {
+        const struct lh_hcommit *c;
+        uint32_t ci, k, ord = (uint32_t)hs->n_origin;
+        bool add;
+
+        if (n_heap == 0) {
+            /* only a corrupt graph (a cycle) leaves commits unreached: take them in list order */
+            for (i = 0; i < nc; i++)
+                if (pending[i] != 0 && pending[i] != UINT32_MAX) {
+                    pending[i] = 0;
+                    lh_heap_push(heap, &n_heap, (uint32_t)i, e->commits);
+                    break;
+                }
+            if (n_heap == 0)
+                break;
+        }
+        ci = lh_heap_pop(heap, &n_heap, e->commits);
+        pending[ci] = UINT32_MAX;
+        c = &e->commits[ci];
+        hs->origin[hs->n_origin++] = c->id;
+        done++;
+        if (!hs->opts.no_messages)
+            rc = lh_hist_add(e, &c->id, LH_H_COMMIT, NULL, 0, LH_NO_ORIGIN, NULL);
+        if (rc == 0)
+            rc = lh_oidmap_put(&e->trees, &c->tree, 0, &add, NULL);
+        if (rc == 0 && add) {
+            lh_buf_reset(&e->prefix);
+            rc = lh_hist_tree(e, &c->tree, 0, ord);
+        }
+        for (k = coff[ci]; k < coff[ci + 1]; k++) {
+            uint32_t ch = child[k];
+            if (pending[ch] != UINT32_MAX && pending[ch] > 0 && --pending[ch] == 0)
+                lh_heap_push(heap, &n_heap, ch, e->commits);
+        }
+        if (rc == 0 && (done & 255) == 0)
+            rc = lh_hist_deadline(hs);
+    }
+out:
+    free(pending);
+    free(coff);
+    free(child);
+    free(heap);
+    return rc;
+}
+
+/* Step 1: the starting points: every ref and HEAD, tags peeled (their messages become items). */
+static int lh_hist_roots(struct lh_enum *e)
+{
+    struct lh_hist_src *hs = e->hs;
     git_repository *repo = hs->repo->repo;
     git_reference_iterator *it = NULL;
     git_reference *ref = NULL;
-    git_oid *stack = NULL;
-    size_t n = 0, cap = 0;
-    struct lh_buf prefix;
     int rc = 0, head_done = 0;
 
-    lh_buf_init(&prefix, 64 * 1024);
     if (git_reference_iterator_new(&it, repo) < 0) {
         rc = lh_git__error(LH_EGIT, "listing refs");
         goto out;
@@ -298,10 +704,12 @@ static int lh_hist_roots(struct lh_hist_src *hs)
         /* peel tags of tags of ... until something that is not a tag */
         while (rc == 0 && git_object_type(obj) == GIT_OBJECT_TAG) {
             git_object *next = NULL;
-            bool add;
-            rc = lh_hist_add(hs, git_object_id(obj), LH_H_TAG, NULL, &add);
-            if (rc || !add)
-                break;
+            bool add = true;
+            if (!hs->opts.no_messages) {
+                rc = lh_hist_add(e, git_object_id(obj), LH_H_TAG, NULL, 0, LH_NO_ORIGIN, &add);
+                if (rc || !add)
+                    break;
+            }
             if (git_tag_target(&next, (git_tag *)obj) < 0) {
                 char hex[LH_GIT_HEX_BUF];
                 git_oid_tostr(hex, sizeof(hex), git_tag_target_id((git_tag *)obj));
@@ -314,20 +722,30 @@ static int lh_hist_roots(struct lh_hist_src *hs)
         if (rc == 0 && obj) {
             switch (git_object_type(obj)) {
             case GIT_OBJECT_COMMIT:
-                if (lh_array_grow((void **)&stack, &cap, n + 1, sizeof(*stack)))
+                if (lh_array_grow((void **)&e->roots, &e->cap_roots, e->n_roots + 1,
+                                  sizeof(*e->roots)))
                     rc = lh_error_set(LH_ENOMEM, "out of memory");
                 else
-                    stack[n++] = *git_object_id(obj);
+                    e->roots[e->n_roots++] = *git_object_id(obj);
                 break;
             case GIT_OBJECT_TREE:
-                if (!lh_oidmap_ref(&hs->trees, git_object_id(obj))) {
-                    lh_buf_reset(&prefix);
-                    rc = lh_hist_tree(hs, git_object_id(obj), &prefix, 0);
+            case GIT_OBJECT_BLOB: {
+                char *copy = lh_strdup(name);
+                if (copy == NULL ||
+                    lh_array_grow((void **)&e->other, &e->cap_other, e->n_other + 1,
+                                  sizeof(*e->other)) ||
+                    lh_array_grow((void **)&e->other_name, &e->cap_other_name, e->n_other + 1,
+                                  sizeof(*e->other_name))) {
+                    free(copy);
+                    rc = lh_error_set(LH_ENOMEM, "out of memory");
+                    break;
                 }
+                e->other[e->n_other] = *git_object_id(obj);
+                /* a tree is walked from the root (no prefix), a blob is named by its ref */
+                e->other_name[e->n_other++] =
+                    git_object_type(obj) == GIT_OBJECT_TREE ? (free(copy), NULL) : copy;
                 break;
-            case GIT_OBJECT_BLOB:
-                rc = lh_hist_add(hs, git_object_id(obj), LH_H_BLOB, name, NULL);
-                break;
+            }
             default:
                 break;
             }
@@ -338,14 +756,51 @@ static int lh_hist_roots(struct lh_hist_src *hs)
         if (rc)
             goto out;
     }
-    rc = lh_hist_commits(hs, stack, n, cap);
-    stack = NULL;
 out:
-    lh_buf_release(&prefix);
-    free(stack);
     git_reference_free(ref);
     git_reference_iterator_free(it);
     return rc;
+}
+
+/* Step 4: trees and blobs only refs and tags reach (no commit to attribute them to). */
+static int lh_hist_other(struct lh_enum *e)
+{
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < e->n_other && rc == 0; i++) {
+        bool add;
+        if (e->other_name[i]) {
+            rc = lh_hist_add(e, &e->other[i], LH_H_BLOB, e->other_name[i],
+                             strlen(e->other_name[i]), LH_NO_ORIGIN, NULL);
+            continue;
+        }
+        rc = lh_oidmap_put(&e->trees, &e->other[i], 0, &add, NULL);
+        if (rc == 0 && add) {
+            lh_buf_reset(&e->prefix);
+            rc = lh_hist_tree(e, &e->other[i], 0, LH_NO_ORIGIN);
+        }
+    }
+    return rc;
+}
+
+static void lh_enum_release(struct lh_enum *e)
+{
+    size_t i;
+
+    lh_odbr_close(&e->rd);
+    lh_oidmap_release(&e->index);
+    lh_oidmap_release(&e->trees);
+    lh_oidmap_release(&e->cmap);
+    free(e->commits);
+    free(e->par);
+    free(e->pidx);
+    free(e->roots);
+    free(e->other);
+    for (i = 0; i < e->n_other; i++)
+        free(e->other_name[i]);
+    free(e->other_name);
+    lh_buf_release(&e->prefix);
 }
 
 static uint32_t lh_be32(const unsigned char *p)
@@ -355,8 +810,9 @@ static uint32_t lh_be32(const unsigned char *p)
 
 /* Reads one pack .idx (v1 or v2) and stamps the items it holds with (pack_no, offset). A file that
  * does not parse is ignored: its objects just sort last. */
-static void lh_hist_idx(struct lh_hist_src *hs, const char *file, uint64_t pack_no)
+static void lh_hist_idx(struct lh_enum *e, const char *file, uint64_t pack_no)
 {
+    struct lh_hist_src *hs = e->hs;
     FILE *f = fopen(file, "rb");
     unsigned char *d = NULL;
     struct stat st;
@@ -381,7 +837,7 @@ static void lh_hist_idx(struct lh_hist_src *hs, const char *file, uint64_t pack_
             size_t *idx;
             uint64_t off;
             memcpy(id.id, d + 1032 + i * 20, 20);
-            idx = lh_oidmap_ref(&hs->index, &id);
+            idx = lh_oidmap_ref(&e->index, &id);
             if (idx == NULL || *idx == SIZE_MAX)
                 continue;
             off = lh_be32(d + 1032 + n * 24 + i * 4);
@@ -401,7 +857,7 @@ static void lh_hist_idx(struct lh_hist_src *hs, const char *file, uint64_t pack_
             git_oid id;
             size_t *idx;
             memcpy(id.id, d + 1024 + i * 24 + 4, 20);
-            idx = lh_oidmap_ref(&hs->index, &id);
+            idx = lh_oidmap_ref(&e->index, &id);
             if (idx == NULL || *idx == SIZE_MAX)
                 continue;
             hs->items[*idx].key = pack_no << 40 | lh_be32(d + 1024 + i * 24);
@@ -417,8 +873,9 @@ static int lh_name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void lh_hist_pack_order(struct lh_hist_src *hs)
+static void lh_hist_pack_order(struct lh_enum *e)
 {
+    struct lh_hist_src *hs = e->hs;
     char dir[4096], file[4096 + 256];
     char **names = NULL;
     size_t n = 0, cap = 0, i;
@@ -451,7 +908,7 @@ static void lh_hist_pack_order(struct lh_hist_src *hs)
         qsort(names, n, sizeof(*names), lh_name_cmp);
     for (i = 0; i < n; i++) {
         snprintf(file, sizeof(file), "%s/%s", dir, names[i]);
-        lh_hist_idx(hs, file, (uint64_t)i);
+        lh_hist_idx(e, file, (uint64_t)i);
         free(names[i]);
     }
     free(names);
@@ -631,12 +1088,19 @@ int lh_git_history_source_new(struct lh_source **out, struct lh_git_repo *repo,
                               const struct lh_git_source_opts *opts)
 {
     struct lh_hist_src *hs;
+    struct lh_enum e;
     int rc;
 
     *out = NULL;
+    memset(&e, 0, sizeof(e));
+    lh_oidmap_init(&e.index);
+    lh_oidmap_init(&e.trees);
+    lh_oidmap_init(&e.cmap);
+    lh_buf_init(&e.prefix, 64 * 1024);
     hs = lh_calloc(1, sizeof(*hs));
     if (hs == NULL)
         return lh_error_set(LH_ENOMEM, "out of memory");
+    e.hs = hs;
     hs->base.ops = &lh_hist_ops;
     if (opts)
         hs->opts = *opts;
@@ -644,8 +1108,6 @@ int lh_git_history_source_new(struct lh_source **out, struct lh_git_repo *repo,
         hs->opts.max_size = LH_DEFAULT_MAX_FILE_SIZE;
     hs->base.workers = hs->opts.workers ? hs->opts.workers : 1;
     hs->repo = repo;
-    lh_oidmap_init(&hs->index);
-    lh_oidmap_init(&hs->trees);
     atomic_init(&hs->next, 0);
     atomic_init(&hs->done, 0);
     atomic_init(&hs->bytes, 0);
@@ -654,35 +1116,66 @@ int lh_git_history_source_new(struct lh_source **out, struct lh_git_repo *repo,
         rc = lh_error_set(LH_ENOMEM, "out of memory");
         goto fail;
     }
-    rc = lh_hist_roots(hs);
+    rc = lh_odbr_open(&e.rd, repo->repo);
+    if (rc == 0)
+        rc = lh_hist_roots(&e);
+    if (rc == 0)
+        rc = lh_hist_list_commits(&e);
+    if (rc == 0)
+        rc = lh_hist_walk_commits(&e);
+    if (rc == 0)
+        rc = lh_hist_other(&e);
     if (rc)
         goto fail;
-    if (hs->opts.no_messages) {
-        size_t i, k = 0;
-        for (i = 0; i < hs->n_items; i++) {
-            if (hs->items[i].kind == LH_H_COMMIT || hs->items[i].kind == LH_H_TAG)
-                continue;
-            hs->items[k++] = hs->items[i];
-        }
-        hs->n_items = k;
-        /* the index now points at wrong slots; it is rebuilt for the pack stamping below */
-        lh_oidmap_release(&hs->index);
-        for (i = 0; i < hs->n_items && rc == 0; i++)
-            if (hs->items[i].kind != LH_H_SKIP)
-                rc = lh_oidmap_put(&hs->index, &hs->items[i].id, i, NULL, NULL);
-        if (rc)
-            goto fail;
-    }
-    lh_hist_pack_order(hs);
+    lh_hist_pack_order(&e);
     if (hs->n_items > 1)
         qsort(hs->items, hs->n_items, sizeof(*hs->items), lh_item_cmp);
-    /* the trees set and the index are not needed while scanning */
-    lh_oidmap_release(&hs->trees);
-    lh_oidmap_release(&hs->index);
+    /* the maps are not needed while scanning */
+    lh_enum_release(&e);
+    if (repo->history == NULL)
+        repo->history = hs;
     *out = &hs->base;
     return 0;
 fail:
+    lh_enum_release(&e);
     lh_hist_free(&hs->base);
+    return rc;
+}
+
+int lh_git__history_origins(struct lh_git_repo *r, const struct lh_oidmap *want,
+                            struct lh_git_origin *origins, size_t *resolved)
+{
+    struct lh_hist_src *hs = r->history;
+    git_commit *c = NULL;
+    uint32_t c_origin = LH_NO_ORIGIN;
+    size_t i;
+    int rc = 0;
+
+    *resolved = 0;
+    if (hs == NULL || want->len == 0)
+        return 0;
+    for (i = 0; i < hs->n_items && rc == 0; i++) {
+        const struct lh_hitem *it = &hs->items[i];
+        size_t *idx;
+
+        if (it->kind != LH_H_BLOB || (idx = lh_oidmap_ref(want, &it->id)) == NULL)
+            continue;
+        (*resolved)++;
+        if (it->origin == LH_NO_ORIGIN || it->origin >= hs->n_origin)
+            continue;
+        if (c == NULL || c_origin != it->origin) {
+            git_commit_free(c);
+            c = NULL;
+            c_origin = it->origin;
+            if (git_commit_lookup(&c, r->repo, &hs->origin[it->origin]) < 0) {
+                c = NULL;
+                rc = lh_git__error(LH_EGIT, "reading a commit");
+                break;
+            }
+        }
+        rc = lh_git__origin_fill(&origins[*idx], c, it->path ? it->path : "");
+    }
+    git_commit_free(c);
     return rc;
 }
 

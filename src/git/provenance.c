@@ -9,6 +9,10 @@
  * listing each commit's changed paths costs. A wanted blob met at a path where the first parent
  * differs counts as introduced there unless another parent has it at that path (a clean merge
  * introduces nothing). The first hit per blob wins; the walk stops once every blob has an origin.
+ *
+ * While a history source is alive on the repository it already knows each blob's introducing commit
+ * and path (history.c walks commits parents first, oldest first): those answers are taken from it,
+ * and the walk above runs only for ids it does not list.
  */
 #include "git/git_internal.h"
 #include "util/alloc.h"
@@ -42,13 +46,12 @@ static int lh_pc_cmp(const void *a, const void *b)
     return memcmp(x->id.id, y->id.id, GIT_OID_RAWSZ);
 }
 
-static int lh_prov_record(struct lh_prov *p, size_t idx, const char *path)
+int lh_git__origin_fill(struct lh_git_origin *o, const git_commit *c, const char *path)
 {
-    struct lh_git_origin *o = &p->origins[idx];
-    const git_signature *a = git_commit_author(p->commit);
+    const git_signature *a = git_commit_author(c);
     char hex[LH_GIT_HEX_BUF], date[32];
 
-    git_oid_tostr(hex, sizeof(hex), git_commit_id(p->commit));
+    git_oid_tostr(hex, sizeof(hex), git_commit_id(c));
     o->commit = lh_strdup(hex);
     o->path = lh_strdup(path);
     if (a) {
@@ -59,8 +62,16 @@ static int lh_prov_record(struct lh_prov *p, size_t idx, const char *path)
     }
     if (o->commit == NULL || o->path == NULL || (a && (!o->author || !o->author_email || !o->date)))
         return lh_error_set(LH_ENOMEM, "out of memory");
-    p->remaining--;
     return 0;
+}
+
+static int lh_prov_record(struct lh_prov *p, size_t idx, const char *path)
+{
+    int rc = lh_git__origin_fill(&p->origins[idx], p->commit, path);
+
+    if (rc == 0)
+        p->remaining--;
+    return rc;
 }
 
 /* True when some other parent has blob id at path. */
@@ -257,6 +268,14 @@ int lh_git_provenance(struct lh_git_origin **out, struct lh_git_repo *repo,
             goto out;
         if (add)
             p.remaining++;
+    }
+    if (p.remaining && repo->history) {
+        /* the history source met every blob it lists under its introducing commit */
+        size_t resolved = 0;
+        rc = lh_git__history_origins(repo, &p.want, p.origins, &resolved);
+        if (rc)
+            goto out;
+        p.remaining -= resolved < p.remaining ? resolved : p.remaining;
     }
     if (p.remaining == 0)
         goto done;

@@ -319,15 +319,20 @@ static void test_history_and_provenance(void **state)
     assert_int_equal(rc, LH_ITEROVER);
     assert_int_equal(n_del, 1); /* each unique blob once */
     assert_true(n_total > 5);
-    src->ops->free(src);
 
+    /* answered by the live history source (its walk order), then by the commit walk: the same */
     ids[0] = blob;
-    assert_int_equal(lh_git_provenance(&o, r, ids, 1), 0);
-    assert_non_null(o[0].commit);
-    assert_string_equal(o[0].commit, commit);
-    assert_string_equal(o[0].path, "gone.txt");
-    assert_string_equal(o[0].author_email, "t@example.com");
-    lh_git_origins_free(o, 1);
+    for (rc = 0; rc < 2; rc++) {
+        assert_int_equal(lh_git_provenance(&o, r, ids, 1), 0);
+        assert_non_null(o[0].commit);
+        assert_string_equal(o[0].commit, commit);
+        assert_string_equal(o[0].path, "gone.txt");
+        assert_string_equal(o[0].author_email, "t@example.com");
+        lh_git_origins_free(o, 1);
+        if (src)
+            src->ops->free(src);
+        src = NULL;
+    }
     lh_git_repo_free(r);
 }
 
