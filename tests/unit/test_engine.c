@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,16 @@ static const char pack[] =
     "- id: t.rep\n"
     "  name: overlapping candidates\n"
     "  pattern: '(zq[a-z]{8})'\n"
+    "  severity: low\n"
+    "  confidence: low\n"
+    "- id: t.line\n"
+    "  name: a whole line, the newline consumed\n"
+    "  pattern: '(?:^|\\n)[A-Z_]{0,40}TOKEN[A-Z_]{0,40}=(?<secret>[a-z_]{12,64})[ \\t]*(?:\\r?\\n|$)'\n"
+    "  severity: low\n"
+    "  confidence: low\n"
+    "- id: t.suffix\n"
+    "  name: an optional prefix\n"
+    "  pattern: '(?:aws_)?secret_key\\s*[:=]\\s*\"?([A-Za-z0-9]{20})'\n"
     "  severity: low\n"
     "  confidence: low\n"
     "- id: t.disabled\n"
@@ -282,6 +293,14 @@ static size_t build_cases(struct tcase *t, struct fixture *fx)
     WANT(c, "t.gh", fx->gh_good, 62);
     c->validated = true;
     c = CASE("disabled rule stays quiet", fmt("tok_AbCd\n"));
+    /* the first match consumes the newline the second would start with: one match, not two */
+    c = CASE("a match that ends where the next would begin",
+             fmt("x\nTOKEN_SET=https_auth_acme_dev_x\nTOKEN=backup_value_role\n"));
+    WANT(c, "t.line", "https_auth_acme_dev_x", 1);
+    /* the window must not cut the optional prefix off (35 bytes: the 32-byte window starts
+     * inside "aws_", one byte before "secret_key") */
+    c = CASE("optional prefix before the window", fmt("x aws_secret_key=AbCdEfGhIjKlMnOpQrSt\n"));
+    WANT(c, "t.suffix", "AbCdEfGhIjKlMnOpQrSt", 2);
 #undef CASE
 #undef WANT
     return n;
@@ -368,7 +387,7 @@ static void test_info_and_stats(void **state)
     struct sink got;
     char text[128];
 
-    assert_int_equal(info->n_patterns, 8); /* t.disabled left out */
+    assert_int_equal(info->n_patterns, 10); /* t.disabled left out */
     assert_int_equal(info->n_prefilter, 1);
     assert_int_equal(strlen(info->ruleset_hash), 64);
     assert_ptr_equal(lh_engine_ruleset(e), fx->rs);
@@ -420,6 +439,65 @@ static void test_callback_stops(void **state)
     assert_int_equal(lh_scanner_scan(s, &c, stop_cb, &calls), LH_EUSER);
     assert_int_equal(calls, 1);
     lh_scanner_free(s);
+    lh_engine_free(e);
+}
+
+/* Threads share one engine (first candidates race to JIT-compile the same rules) and each owns
+ * a scanner; every thread must see every match. */
+struct worker {
+    const struct lh_engine *e;
+    const char *text;
+    size_t matches;
+    int rc;
+};
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    struct lh_scanner *s = NULL;
+    struct lh_scan_stats st;
+    struct lh_chunk c;
+    int i;
+
+    w->rc = lh_scanner_new(&s, w->e);
+    memset(&c, 0, sizeof(c));
+    c.data = (const unsigned char *)w->text;
+    c.len = strlen(w->text);
+    c.path = "t";
+    for (i = 0; i < 200 && w->rc == 0; i++)
+        w->rc = lh_scanner_scan(s, &c, NULL, NULL);
+    if (s) {
+        lh_scanner_stats(s, &st);
+        w->matches = st.matches;
+    }
+    lh_scanner_free(s);
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    struct fixture *fx = *state;
+    struct lh_engine *e = engine(fx->rs, 0, false);
+    struct worker w[4];
+    pthread_t t[4];
+    char text[512];
+    int i;
+
+    snprintf(text, sizeof(text),
+             "db.pwd='ABCDEFGH12345678' tok_AbCdEfGhIjKlMnOpQrSt zqabcdefgh %s\n"
+             "apikey: 0123456789abcdef0123456789abcdef\n",
+             fx->gh_good);
+    for (i = 0; i < 4; i++) {
+        w[i].e = e;
+        w[i].text = text;
+        w[i].matches = 0;
+        assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
+    }
+    for (i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+        assert_int_equal(w[i].rc, 0);
+        assert_int_equal(w[i].matches, 200 * 5);
+    }
     lh_engine_free(e);
 }
 
@@ -665,6 +743,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_info_and_stats, setup, teardown),
         cmocka_unit_test_setup_teardown(test_callback_stops, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_100mb_line, setup, teardown),
         cmocka_unit_test(test_candidate_cap),
         cmocka_unit_test(test_rule_errors),
