@@ -25,7 +25,8 @@ export XDG_CACHE_HOME="$OUT/xdg-warm"
 
 has() { [ -x "$LH" ] && "$LH" "$1" --help >/dev/null 2>&1; }
 
-# pct JSON: p50/p99/mean/min/max in ms from hyperfine's per-run times
+# pct JSON: p50/p99/mean/min/max wall ms from hyperfine's per-run times, and the mean CPU time
+# (steadier than wall time when other work shares the cores)
 pct() {
     python3 - "$1" <<'EOF'
 import json, sys
@@ -36,8 +37,9 @@ def q(p):
     lo = int(k); hi = min(lo + 1, len(t) - 1)
     return (t[lo] + (t[hi] - t[lo]) * (k - lo)) * 1e3
 codes = sorted(set(r.get("exit_codes") or []))
-print("  runs=%d p50=%.1f ms p99=%.1f ms mean=%.1f ms min=%.1f ms max=%.1f ms exit codes=%s" % (
-    len(t), q(0.5), q(0.99), r["mean"] * 1e3, t[0] * 1e3, t[-1] * 1e3, codes))
+print("  runs=%d p50=%.1f ms p99=%.1f ms mean=%.1f ms min=%.1f ms max=%.1f ms; mean CPU user+sys "
+      "%.1f ms; exit codes=%s" % (len(t), q(0.5), q(0.99), r["mean"] * 1e3, t[0] * 1e3,
+                                  t[-1] * 1e3, (r["user"] + r["system"]) * 1e3, codes))
 EOF
 }
 
@@ -129,9 +131,11 @@ fi
 if has pre-receive; then
     git -C "$REPO" reset -q --hard
     BASE=$(git -C "$REPO" rev-parse HEAD)
+    # the remotes must not know the pushed commits: drop the branch a previous run made
+    git -C "$REPO" branch -D push1000 >/dev/null 2>&1 || true
     for b in with-hook no-hook; do
         rm -rf "$OUT/$b.git"
-        git clone -q --bare "$REPO" "$OUT/$b.git"
+        git clone -q --bare --single-branch -b main "$REPO" "$OUT/$b.git"
     done
     printf '#!/bin/sh\nexec "%s" pre-receive\n' "$LH" >"$OUT/with-hook.git/hooks/pre-receive"
     chmod +x "$OUT/with-hook.git/hooks/pre-receive"
@@ -165,6 +169,12 @@ for i in range(1000):
     out.write(body + b"\n\n")
 EOF
     echo "push: $(git -C "$REPO" rev-list --count "$BASE..push1000") commits, $(git -C "$REPO" diff --shortstat "$BASE" push1000)"
+    NEW=$(git -C "$REPO" rev-parse push1000)
+    echo "what the hook scans (run by hand in the remote, before any push):"
+    git -C "$REPO" push -q "$OUT/no-hook.git" push1000:refs/heads/tmp-objects
+    git -C "$OUT/no-hook.git" update-ref -d refs/heads/tmp-objects
+    (cd "$OUT/no-hook.git" && echo "$BASE $NEW refs/heads/main" | "$LH" pre-receive --stats) 2>&1 |
+        sed 's/^/  /' || true
     for b in no-hook with-hook; do
         echo "== git push of 1 000 commits, $b"
         hyperfine --style none --warmup 1 --runs 5 -i --export-json "$OUT/push-$b.json" \
