@@ -65,6 +65,12 @@ struct lh_hcommit {
 #define LH_HIST_BATCH 32u       /* items a worker claims at once: neighbours share delta bases */
 #define LH_HIST_MAX_DEPTH 512u  /* tree nesting followed; deeper is a counted skip */
 #define LH_HIST_MAX_BACKENDS 16u
+/* libgit2 maps packs in windows (1 GiB each, 8 GiB in all by default): a mapped page counts in the
+ * resident set, so a scan of a big pack would hold all of it. Trees lie all over a pack and the
+ * walk jumps between them, so enumeration gets more room than the in-order read that follows. */
+#define LH_HIST_WINDOW ((size_t)32 << 20)
+#define LH_HIST_MAPPED_ENUM ((size_t)256 << 20)
+#define LH_HIST_MAPPED_READ ((size_t)128 << 20)
 
 /* An object read straight from the backends (data owned by libgit2's allocator), or through
  * git_odb_read when no backend had it (the odb refreshes its pack list, and knows the empty tree). */
@@ -111,6 +117,7 @@ struct lh_hist_src {
 /* Enumeration state, gone once the work list is built. */
 struct lh_enum {
     struct lh_hist_src *hs;
+    git_repository *repo;     /* a handle of its own: closing it unmaps the packs it mapped */
     struct lh_odbr rd;
     struct lh_oidmap index;   /* blob/commit/tag id -> item index */
     struct lh_oidmap trees;   /* trees already walked */
@@ -650,7 +657,7 @@ out:
 static int lh_hist_roots(struct lh_enum *e)
 {
     struct lh_hist_src *hs = e->hs;
-    git_repository *repo = hs->repo->repo;
+    git_repository *repo = e->repo;
     git_reference_iterator *it = NULL;
     git_reference *ref = NULL;
     int rc = 0, head_done = 0;
@@ -789,6 +796,8 @@ static void lh_enum_release(struct lh_enum *e)
     size_t i;
 
     lh_odbr_close(&e->rd);
+    git_repository_free(e->repo);
+    e->repo = NULL;
     lh_oidmap_release(&e->index);
     lh_oidmap_release(&e->trees);
     lh_oidmap_release(&e->cmap);
@@ -1116,7 +1125,12 @@ int lh_git_history_source_new(struct lh_source **out, struct lh_git_repo *repo,
         rc = lh_error_set(LH_ENOMEM, "out of memory");
         goto fail;
     }
-    rc = lh_odbr_open(&e.rd, repo->repo);
+    /* process-wide, as libgit2's mapping is: bounds the pack pages a scan keeps mapped */
+    git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, LH_HIST_WINDOW);
+    git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, LH_HIST_MAPPED_ENUM);
+    rc = lh_git__reopen(repo, &e.repo);
+    if (rc == 0)
+        rc = lh_odbr_open(&e.rd, e.repo);
     if (rc == 0)
         rc = lh_hist_roots(&e);
     if (rc == 0)
@@ -1130,8 +1144,10 @@ int lh_git_history_source_new(struct lh_source **out, struct lh_git_repo *repo,
     lh_hist_pack_order(&e);
     if (hs->n_items > 1)
         qsort(hs->items, hs->n_items, sizeof(*hs->items), lh_item_cmp);
-    /* the maps are not needed while scanning */
+    /* the maps are not needed while scanning, nor the enumeration's pack windows (unless another
+     * handle holds the same pack open); reading in pack order needs few windows */
     lh_enum_release(&e);
+    git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, LH_HIST_MAPPED_READ);
     if (repo->history == NULL)
         repo->history = hs;
     *out = &hs->base;
