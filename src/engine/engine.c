@@ -164,6 +164,8 @@ void lh_engine_jit(struct lh_engine *e, struct lh_erule *er)
     if (atomic_load_explicit(&er->state, memory_order_relaxed) != LH_PCRE_READY) {
         /* a pattern the JIT cannot take (or JIT unavailable) runs in the interpreter */
         er->jit = pcre2_jit_compile(er->code, PCRE2_JIT_COMPLETE) == 0;
+        er->jit_partial = er->jit &&
+                          pcre2_jit_compile(er->code, PCRE2_JIT_PARTIAL_HARD) == 0;
         for (i = 0; i < er->n_allow; i++)
             (void)pcre2_jit_compile(er->allow[i], PCRE2_JIT_COMPLETE);
         atomic_store_explicit(&er->state, LH_PCRE_READY, memory_order_release);

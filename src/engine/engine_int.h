@@ -46,7 +46,8 @@ struct lh_erule {
     uint32_t max_width;  /* hs_expression_info max_width; UINT32_MAX when unbounded */
     const struct lh_validator *validator; /* NULL when the rule has none */
     pcre2_code *code;    /* compiled in lh_engine_new; JIT-compiled on the first candidate */
-    bool jit;            /* pcre2_jit_compile succeeded */
+    bool jit;            /* pcre2_jit_compile succeeded for complete matches */
+    bool jit_partial;    /* ... and for PCRE2_PARTIAL_HARD (clipped subjects) */
     pcre2_code **allow;  /* the rule's allow patterns, compiled alongside code */
     size_t n_allow;
     _Atomic int state;   /* enum lh_pcre_state */

@@ -12,11 +12,15 @@
  *   non-overlapping leftmost matches. Candidates are grouped into regions (the windows [end - w,
  *   end] that overlap), and PCRE2 iterates the region from max(window start, end of this rule's
  *   last match). The subject is the whole chunk from offset 0 (so \b and lookbehind see what
- *   precedes) clipped a little after the region (so lookahead works, yet PCRE2 never walks a huge
- *   buffer). A window smaller than the pattern can be (the tests force 8 bytes) is detected - a
- *   candidate before the first match, or a first match beginning exactly at the window start -
- *   and doubled: up to the rule's last match or the chunk start for exact patterns (Hyperscan's
- *   offset is a proof that a match ends there), up to the default window for prefilter ones.
+ *   precedes) clipped a little after the region, with PCRE2_PARTIAL_HARD: when a match attempt
+ *   needs bytes past the clip (a greedy run, lookahead, \b, $), PCRE2 says so and the clip grows,
+ *   so a clipped search answers exactly like a whole-chunk one yet never walks a huge buffer.
+ *   A window smaller than the pattern can be (the tests force 8 bytes) is detected and doubled:
+ *   a candidate too close to the first match's start to be the end of a match starting there, a
+ *   first match beginning exactly at the window start, or an earlier-starting overlapping match
+ *   found by a second search from further back. Growth stops at this rule's last match or the
+ *   chunk start for exact patterns (Hyperscan's offset proves that a match ends there) and at the
+ *   default window for prefilter ones. A window as wide as a bounded pattern needs no check.
  * - Matches reach the callback sorted by (start, rule index).
  */
 #include "engine/engine_int.h"
@@ -180,9 +184,30 @@ static int lh_run(struct lh_scanner *s, const struct lh_erule *er, const unsigne
                   size_t len, size_t start, uint32_t options)
 {
     s->st.confirms++;
-    if (er->jit && !(options & PCRE2_ANCHORED))
+    if (options & PCRE2_PARTIAL_HARD ? er->jit_partial : er->jit)
         return pcre2_jit_match(er->code, data, len, start, options, s->md, s->mctx);
     return pcre2_match(er->code, data, len, start, options, s->md, s->mctx);
+}
+
+/* Searches from q in the chunk clipped at *clip. While the clip is short of the chunk's end the
+ * search runs with PCRE2_PARTIAL_HARD, so PCRE2 says when a match attempt needed bytes past the
+ * clip (a greedy run, a lookahead, \b or $ at the clip); the clip then grows (doubling its reach)
+ * and the search is redone. A complete match or a no-match is therefore exactly what a search of
+ * the whole chunk would give. A partial match starting after limit is not this region's: no match. */
+static int lh_search(struct lh_scanner *s, const struct lh_erule *er, const struct lh_chunk *c,
+                     size_t *clip, size_t q, size_t limit)
+{
+    for (;;) { /* bounded: the clip at least doubles its reach until it is the chunk's end */
+        size_t reach;
+        int rc = lh_run(s, er, c->data, *clip, q, *clip < c->len ? PCRE2_PARTIAL_HARD : 0);
+
+        if (rc != PCRE2_ERROR_PARTIAL)
+            return rc;
+        if (pcre2_get_ovector_pointer(s->md)[0] > limit)
+            return PCRE2_ERROR_NOMATCH;
+        reach = *clip - q < LH_LOOKAHEAD_MARGIN ? LH_LOOKAHEAD_MARGIN : *clip - q;
+        *clip = c->len - *clip > reach ? *clip + reach : c->len;
+    }
 }
 
 /* Classifies a negative PCRE2 result: 0 for no match or a counted limit, LH_ENOMEM otherwise. */
@@ -289,10 +314,9 @@ static size_t lh_min(size_t a, size_t b)
     return a < b ? a : b;
 }
 
-/* Confirms one rule's distinct, sorted end offsets E[0..n). complete is false when the rule hit
- * the candidate cap (E then ends early). */
+/* Confirms one rule's distinct, sorted end offsets E[0..n). */
 static int lh_confirm_rule(struct lh_scanner *s, const struct lh_chunk *c, struct lh_erule *er,
-                           const size_t *E, size_t n, bool complete)
+                           const size_t *E, size_t n)
 {
     const struct lh_engine *e = s->e;
     const size_t len = c->len;
@@ -338,7 +362,7 @@ static int lh_confirm_rule(struct lh_scanner *s, const struct lh_chunk *c, struc
                 PCRE2_SIZE *ov;
                 size_t ms, me;
 
-                rc = lh_run(s, er, c->data, clip, q, clip < len ? PCRE2_NOTEOL : 0);
+                rc = lh_search(s, er, c, &clip, q, rend);
                 if (rc < 0) {
                     rc = lh_run_failed(s, rc);
                     if (rc)
@@ -359,29 +383,6 @@ static int lh_confirm_rule(struct lh_scanner *s, const struct lh_chunk *c, struc
                 if (s->n_pend == 0 && ms == r && can_grow) {
                     grow = true; /* it may begin before the window */
                     break;
-                }
-                if (!bounded && clip < len && (!complete || E[n - 1] + LH_LOOKAHEAD_MARGIN > clip)) {
-                    /* an unbounded match may run past the clip: take its full extent */
-                    size_t far = complete ? E[n - 1] : lh_min(len, me + lh_min(e->window, len));
-                    size_t clip2 = lh_min(len, far + LH_LOOKAHEAD_MARGIN);
-                    size_t ss = ms;
-
-                    rc = lh_run(s, er, c->data, clip2, ss,
-                                PCRE2_ANCHORED | (clip2 < len ? PCRE2_NOTEOL : 0));
-                    if (rc >= 0 && ov[1] > ov[0]) {
-                        ms = ov[0];
-                        me = ov[1];
-                    } else {
-                        /* keep what the clipped run found */
-                        rc = lh_run(s, er, c->data, clip, ss, PCRE2_ANCHORED |
-                                    (clip < len ? PCRE2_NOTEOL : 0));
-                        if (rc < 0) {
-                            rc = lh_run_failed(s, rc);
-                            if (rc)
-                                return rc;
-                            break;
-                        }
-                    }
                 }
                 rc = lh_pend(s, er, ms, me);
                 if (rc)
@@ -410,7 +411,7 @@ static int lh_confirm_rule(struct lh_scanner *s, const struct lh_chunk *c, struc
                 size_t back = w > len1 ? w : len1;
                 size_t r2 = r - pos > back ? r - back : pos;
 
-                rc = lh_run(s, er, c->data, clip, r2, clip < len ? PCRE2_NOTEOL : 0);
+                rc = lh_search(s, er, c, &clip, r2, s->pend[0].start);
                 if (rc >= 0 && pcre2_get_ovector_pointer(s->md)[0] < s->pend[0].start)
                     grow = true;
                 else if (rc < 0 && (rc = lh_run_failed(s, rc)) != 0)
@@ -418,9 +419,13 @@ static int lh_confirm_rule(struct lh_scanner *s, const struct lh_chunk *c, struc
             }
             if (!grow)
                 break;
-            w = w > SIZE_MAX / 2 ? SIZE_MAX : w * 2;
-            if (!exact && w > natural)
+            /* Exact: double (the candidate proves a match, usually just out of reach). Prefilter:
+             * the candidate may be false, and a false one would climb every step; go straight
+             * to the widest window it may have. */
+            if (!exact)
                 w = natural;
+            else
+                w = w > SIZE_MAX / 2 ? SIZE_MAX : w * 2;
         }
         for (k = 0; k < s->n_pend; k++) {
             rc = lh_accept(s, c, er, &s->pend[k], &kept);
@@ -483,8 +488,7 @@ int lh_scanner_scan(struct lh_scanner *s, const struct lh_chunk *c, lh_match_cb 
             s->ends[m++] = end;
         }
         if (rc == 0)
-            rc = lh_confirm_rule(s, c, &e->rules[id], s->ends, m,
-                                 s->counts[id] < LH_MAX_CANDIDATES_PER_RULE);
+            rc = lh_confirm_rule(s, c, &e->rules[id], s->ends, m);
     }
     s->st.ns_confirm += lh_engine_now_ns() - t1;
     if (rc)
