@@ -4,7 +4,7 @@
 set -eu
 pkgs="build-essential cmake pkg-config clang libclang-rt-14-dev git python3 python3-yaml
 python3-jsonschema libhyperscan-dev libpcre2-dev libgit2-dev libyaml-dev libjson-c-dev libssl-dev
-zlib1g-dev libcmocka-dev ripgrep hyperfine time"
+zlib1g-dev libdeflate-dev libcmocka-dev ripgrep hyperfine time"
 # Hyperscan is x86-only; Vectorscan provides the same library elsewhere.
 case "$(uname -m)" in x86_64|amd64) ;; *) pkgs=$(echo "$pkgs" | sed 's/libhyperscan-dev/libvectorscan-dev/') ;; esac
 SUDO=""

@@ -91,6 +91,38 @@ int lh_git__origin_fill(struct lh_git_origin *o, const git_commit *c, const char
 int lh_git__history_origins(struct lh_git_repo *r, const struct lh_oidmap *want,
                             struct lh_git_origin *origins, size_t *resolved);
 
+/* ---- pack.c: the history scan's pack reader ---- */
+
+/* One .pack file: its descriptor (-1: unusable) and the sorted offsets of its objects (from the
+ * .idx), which bound each entry. */
+struct lh_pack {
+    int fd;
+    uint64_t size;
+    uint64_t *offs;
+    size_t n_offs;
+};
+
+struct lh_packset {
+    struct lh_pack *p;
+    size_t n, cap;
+};
+
+struct lh_pack_reader;
+
+void lh_packset_free(struct lh_packset *ps);
+/* Adds the pack at pack_path with the n offsets of its objects (offs: taken, even on failure; may
+ * be NULL when the .idx did not parse). Its number is the count of packs added before it. A pack
+ * that cannot be opened is added as unusable. Returns 0 or LH_ENOMEM. */
+int lh_packset_add(struct lh_packset *ps, const char *pack_path, uint64_t *offs, size_t n);
+/* A reader for one thread; budget: bytes of resolved objects kept as delta bases. */
+int lh_pack_reader_new(struct lh_pack_reader **out, const struct lh_packset *ps, size_t budget);
+void lh_pack_reader_free(struct lh_pack_reader *r);
+/* Reads the object at offset off of pack number pack. *data (NUL-terminated, *len bytes) stays
+ * valid until the next call on r. Returns 0; 1 when the object is larger than max (not read);
+ * -1 when this reader declines (read it through libgit2 instead). */
+int lh_pack_read(struct lh_pack_reader *r, size_t pack, uint64_t off, uint64_t max,
+                 const unsigned char **data, size_t *len, git_object_t *type);
+
 /* The range source's progress counters (lh_git_source_progress dispatches here). */
 bool lh_git__is_range(const struct lh_source *src);
 void lh_git__range_progress(const struct lh_source *src, struct lh_git_progress *out);

@@ -71,6 +71,9 @@ struct lh_hcommit {
 #define LH_HIST_WINDOW ((size_t)32 << 20)
 #define LH_HIST_MAPPED_ENUM ((size_t)256 << 20)
 #define LH_HIST_MAPPED_READ ((size_t)128 << 20)
+/* resolved objects each worker's pack reader keeps as delta bases (git's deltaBaseCacheLimit is
+ * 96 MiB per process) */
+#define LH_HIST_BASE_CACHE ((size_t)32 << 20)
 
 /* An object read straight from the backends (data owned by libgit2's allocator), or through
  * git_odb_read when no backend had it (the odb refreshes its pack list, and knows the empty tree). */
@@ -92,6 +95,9 @@ struct lh_hist_worker {
     git_repository *repo;
     git_odb *odb;
     git_odb_object *obj;
+    struct lh_pack_reader *pr;
+    const unsigned char *data; /* the object handed out: from obj or pr */
+    size_t len;
     size_t cur, end;
     char hex[LH_GIT_HEX_BUF];
     char commit_hex[LH_GIT_HEX_BUF];
@@ -107,6 +113,7 @@ struct lh_hist_src {
     struct lh_git_source_opts opts;
     struct lh_hitem *items;
     size_t n_items, cap_items;
+    struct lh_packset *packs; /* the packs whose .idx were read, by pack number; may be NULL */
     git_oid *origin;          /* introducing commits, in walk order */
     size_t n_origin;
     atomic_size_t next;
@@ -205,6 +212,7 @@ static void lh_hist_free(struct lh_source *s)
     if (hs->w) {
         for (i = 0; i < hs->base.workers; i++) {
             git_odb_object_free(hs->w[i].obj);
+            lh_pack_reader_free(hs->w[i].pr);
             git_odb_free(hs->w[i].odb);
             git_repository_free(hs->w[i].repo);
         }
@@ -213,6 +221,7 @@ static void lh_hist_free(struct lh_source *s)
     for (i = 0; i < hs->n_items; i++)
         free(hs->items[i].path);
     free(hs->items);
+    lh_packset_free(hs->packs);
     free(hs->origin);
     free(hs);
 }
@@ -819,15 +828,19 @@ static uint32_t lh_be32(const unsigned char *p)
 
 /* Reads one pack .idx (v1 or v2) and stamps the items it holds with (pack_no, offset). A file that
  * does not parse is ignored: its objects just sort last. */
-static void lh_hist_idx(struct lh_enum *e, const char *file, uint64_t pack_no)
+static void lh_hist_idx(struct lh_enum *e, const char *file, uint64_t pack_no, uint64_t **offs_out,
+                        size_t *n_out)
 {
     struct lh_hist_src *hs = e->hs;
     FILE *f = fopen(file, "rb");
     unsigned char *d = NULL;
+    uint64_t *offs = NULL;
     struct stat st;
     size_t len, n, i;
     bool v2;
 
+    *offs_out = NULL;
+    *n_out = 0;
     if (f == NULL)
         return;
     if (fstat(fileno(f), &st) != 0 || st.st_size < 1032 || st.st_size > ((off_t)1 << 34))
@@ -841,30 +854,38 @@ static void lh_hist_idx(struct lh_enum *e, const char *file, uint64_t pack_no)
         n = lh_be32(d + 8 + 255 * 4);
         if (n > (len - 1032) / 28)
             goto out;
+        offs = lh_malloc((n ? n : 1) * sizeof(*offs));
         for (i = 0; i < n; i++) {
             git_oid id;
             size_t *idx;
-            uint64_t off;
-            memcpy(id.id, d + 1032 + i * 20, 20);
-            idx = lh_oidmap_ref(&e->index, &id);
-            if (idx == NULL || *idx == SIZE_MAX)
-                continue;
-            off = lh_be32(d + 1032 + n * 24 + i * 4);
+            uint64_t off = lh_be32(d + 1032 + n * 24 + i * 4);
             if (off & 0x80000000u) {
                 size_t big = 1032 + n * 28 + (off & 0x7fffffffu) * 8;
-                if (big + 8 > len)
+                if (big + 8 > len) {
+                    free(offs); /* a broken .idx: no pack reading from it */
+                    offs = NULL;
                     continue;
+                }
                 off = (uint64_t)lh_be32(d + big) << 32 | lh_be32(d + big + 4);
             }
-            hs->items[*idx].key = pack_no << 40 | (off & ((1ull << 40) - 1));
+            if (offs)
+                offs[i] = off;
+            memcpy(id.id, d + 1032 + i * 20, 20);
+            idx = lh_oidmap_ref(&e->index, &id);
+            if (idx == NULL || *idx == SIZE_MAX || off >= (1ull << 40))
+                continue;
+            hs->items[*idx].key = pack_no << 40 | off;
         }
     } else {
         n = lh_be32(d + 255 * 4);
         if (n > (len - 1024) / 24)
             goto out;
+        offs = lh_malloc((n ? n : 1) * sizeof(*offs));
         for (i = 0; i < n; i++) {
             git_oid id;
             size_t *idx;
+            if (offs)
+                offs[i] = lh_be32(d + 1024 + i * 24);
             memcpy(id.id, d + 1024 + i * 24 + 4, 20);
             idx = lh_oidmap_ref(&e->index, &id);
             if (idx == NULL || *idx == SIZE_MAX)
@@ -872,6 +893,8 @@ static void lh_hist_idx(struct lh_enum *e, const char *file, uint64_t pack_no)
             hs->items[*idx].key = pack_no << 40 | lh_be32(d + 1024 + i * 24);
         }
     }
+    *offs_out = offs;
+    *n_out = offs ? n : 0;
 out:
     free(d);
     fclose(f);
@@ -912,12 +935,20 @@ static void lh_hist_pack_order(struct lh_enum *e)
         names[n++] = copy;
     }
     closedir(dp);
+    hs->packs = lh_calloc(1, sizeof(*hs->packs));
     /* a stable pack numbering: the same repository always yields the same order */
     if (n > 1)
         qsort(names, n, sizeof(*names), lh_name_cmp);
     for (i = 0; i < n; i++) {
+        uint64_t *offs;
+        size_t n_offs, l = strlen(names[i]);
         snprintf(file, sizeof(file), "%s/%s", dir, names[i]);
-        lh_hist_idx(e, file, (uint64_t)i);
+        lh_hist_idx(e, file, (uint64_t)i, &offs, &n_offs);
+        snprintf(file, sizeof(file), "%s/%.*s.pack", dir, (int)(l - 4), names[i]);
+        if (hs->packs && lh_packset_add(hs->packs, file, offs, n_offs)) {
+            lh_packset_free(hs->packs); /* out of memory: libgit2 reads everything */
+            hs->packs = NULL;
+        }
         free(names[i]);
     }
     free(names);
@@ -966,8 +997,8 @@ static void lh_parse_person(struct lh_hist_worker *w, const char *line, size_t l
 static bool lh_message_chunk(struct lh_hist_worker *w, const struct lh_hitem *it,
                              struct lh_chunk *out)
 {
-    const char *d = git_odb_object_data(w->obj);
-    size_t len = git_odb_object_size(w->obj), pos = 0;
+    const char *d = (const char *)w->data;
+    size_t len = w->len, pos = 0;
     const char *who = it->kind == LH_H_COMMIT ? "author " : "tagger ";
     size_t wl = strlen(who);
 
@@ -1014,6 +1045,11 @@ static int lh_hist_next(struct lh_source *s, unsigned wi, struct lh_chunk *out)
             return rc;
         if (git_repository_odb(&w->odb, w->repo) < 0)
             return lh_git__error(LH_EGIT, "opening the object database");
+        if (hs->packs && hs->packs->n) {
+            rc = lh_pack_reader_new(&w->pr, hs->packs, LH_HIST_BASE_CACHE);
+            if (rc)
+                return rc;
+        }
     }
     for (;;) {
         struct lh_hitem *it;
@@ -1032,6 +1068,21 @@ static int lh_hist_next(struct lh_source *s, unsigned wi, struct lh_chunk *out)
         if (it->kind == LH_H_SKIP) {
             lh_source_skip(s, it->path ? it->path : "", (enum lh_skip_reason)it->skip);
             continue;
+        }
+        if (w->pr && it->key != UINT64_MAX) {
+            git_object_t t;
+            int prc = lh_pack_read(w->pr, (size_t)(it->key >> 40), it->key & ((1ull << 40) - 1),
+                                   it->kind == LH_H_BLOB ? hs->opts.max_size : UINT64_MAX,
+                                   &w->data, &w->len, &t);
+            if (prc == 1) {
+                lh_source_skip(s, it->path, LH_SKIP_TOO_LARGE);
+                continue;
+            }
+            if (prc == 0 && t == (it->kind == LH_H_BLOB     ? GIT_OBJECT_BLOB
+                                  : it->kind == LH_H_COMMIT ? GIT_OBJECT_COMMIT
+                                                            : GIT_OBJECT_TAG))
+                goto have;
+            /* declined: libgit2 reads it */
         }
         if (it->kind == LH_H_BLOB) {
             size_t sz;
@@ -1053,6 +1104,9 @@ static int lh_hist_next(struct lh_source *s, unsigned wi, struct lh_chunk *out)
             lh_source_skip(s, it->path ? it->path : hex, LH_SKIP_MISSING_OBJECT);
             continue;
         }
+        w->data = git_odb_object_data(w->obj);
+        w->len = git_odb_object_size(w->obj);
+    have:
         memset(out, 0, sizeof(*out));
         if (it->kind != LH_H_BLOB) {
             if (!lh_message_chunk(w, it, out)) {
@@ -1063,8 +1117,8 @@ static int lh_hist_next(struct lh_source *s, unsigned wi, struct lh_chunk *out)
             atomic_fetch_add(&hs->bytes, out->len);
             return 0;
         }
-        data = git_odb_object_data(w->obj);
-        len = git_odb_object_size(w->obj);
+        data = w->data;
+        len = w->len;
         if (!hs->opts.scan_binary && lh_is_binary(data, len)) {
             lh_source_skip(s, it->path, LH_SKIP_BINARY);
             git_odb_object_free(w->obj);
