@@ -82,6 +82,7 @@ struct lh_raw {
     size_t len;
     git_object_t type;
     void *own;
+    bool own_libc; /* own came from our allocator (free()), not from a backend */
     git_odb_object *obj;
 };
 
@@ -121,6 +122,13 @@ struct lh_hist_src {
     struct lh_hist_worker *w;
 };
 
+/* A pack .idx held in memory while enumerating. */
+struct lh_idxfile {
+    unsigned char *d; /* NULL: not usable */
+    size_t len, n;
+    bool v2;
+};
+
 /* Enumeration state, gone once the work list is built. */
 struct lh_enum {
     struct lh_hist_src *hs;
@@ -140,6 +148,9 @@ struct lh_enum {
     char **other_name;
     size_t n_other, cap_other, cap_other_name;
     struct lh_buf prefix;
+    struct lh_idxfile *idx;   /* the .idx files, by pack number */
+    size_t n_idx;
+    struct lh_pack_reader *pr; /* reads trees and commits the .idx files list */
 };
 
 static int lh_odbr_open(struct lh_odbr *r, git_repository *repo)
@@ -166,7 +177,9 @@ static void lh_odbr_close(struct lh_odbr *r)
 
 static void lh_raw_free(struct lh_raw *o)
 {
-    if (o->own)
+    if (o->own && o->own_libc)
+        free(o->own);
+    else if (o->own)
         git_odb_backend_data_free(NULL, o->own);
     git_odb_object_free(o->obj);
     memset(o, 0, sizeof(*o));
@@ -290,6 +303,8 @@ static int lh_hist_skip_id(struct lh_hist_src *hs, const struct lh_buf *prefix, 
     return lh_hist_skip(hs, hex, why);
 }
 
+static int lh_enum_read(struct lh_enum *e, const git_oid *id, struct lh_raw *out);
+
 /* Walks tree id (already marked walked) under e->prefix; new blobs get origin. Entries are parsed
  * in place: "<octal mode> SP <name> NUL <20-byte id>", modes read as libgit2 normalises them. */
 static int lh_hist_tree(struct lh_enum *e, const git_oid *id, unsigned depth, uint32_t origin)
@@ -302,7 +317,7 @@ static int lh_hist_tree(struct lh_enum *e, const git_oid *id, unsigned depth, ui
 
     if (depth > LH_HIST_MAX_DEPTH)
         return lh_hist_skip_id(e->hs, prefix, id, LH_SKIP_UNREADABLE);
-    if (lh_odbr_read(&e->rd, id, &raw) < 0)
+    if (lh_enum_read(e, id, &raw) < 0)
         return lh_hist_skip_id(e->hs, prefix, id, LH_SKIP_MISSING_OBJECT);
     if (raw.type != GIT_OBJECT_TREE) {
         lh_raw_free(&raw);
@@ -475,7 +490,7 @@ static int lh_hist_list_commits(struct lh_enum *e)
 
         if (lh_oidmap_ref(&e->cmap, &id))
             continue;
-        if (lh_odbr_read(&e->rd, &id, &raw) < 0 || raw.type != GIT_OBJECT_COMMIT) {
+        if (lh_enum_read(e, &id, &raw) < 0 || raw.type != GIT_OBJECT_COMMIT) {
             char hex[LH_GIT_HEX_BUF];
             lh_raw_free(&raw);
             git_oid_tostr(hex, sizeof(hex), &id);
@@ -805,6 +820,13 @@ static void lh_enum_release(struct lh_enum *e)
     size_t i;
 
     lh_odbr_close(&e->rd);
+    lh_pack_reader_free(e->pr);
+    e->pr = NULL;
+    for (i = 0; i < e->n_idx; i++)
+        free(e->idx[i].d);
+    free(e->idx);
+    e->idx = NULL;
+    e->n_idx = 0;
     git_repository_free(e->repo);
     e->repo = NULL;
     lh_oidmap_release(&e->index);
@@ -826,78 +848,90 @@ static uint32_t lh_be32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* Reads one pack .idx (v1 or v2) and stamps the items it holds with (pack_no, offset). A file that
- * does not parse is ignored: its objects just sort last. */
-static void lh_hist_idx(struct lh_enum *e, const char *file, uint64_t pack_no, uint64_t **offs_out,
-                        size_t *n_out)
+/* Reads one pack .idx (v1 or v2) into x; a file that does not parse leaves x empty (the pack is
+ * then read through libgit2 only, and its objects sort last). */
+static void lh_idx_load(struct lh_idxfile *x, const char *file)
 {
-    struct lh_hist_src *hs = e->hs;
     FILE *f = fopen(file, "rb");
-    unsigned char *d = NULL;
-    uint64_t *offs = NULL;
     struct stat st;
-    size_t len, n, i;
-    bool v2;
+    size_t len, n;
 
-    *offs_out = NULL;
-    *n_out = 0;
+    memset(x, 0, sizeof(*x));
     if (f == NULL)
         return;
     if (fstat(fileno(f), &st) != 0 || st.st_size < 1032 || st.st_size > ((off_t)1 << 34))
         goto out;
     len = (size_t)st.st_size;
-    d = lh_malloc(len);
-    if (d == NULL || fread(d, 1, len, f) != len)
-        goto out;
-    v2 = memcmp(d, "\377tOc", 4) == 0 && lh_be32(d + 4) == 2;
-    if (v2) {
-        n = lh_be32(d + 8 + 255 * 4);
-        if (n > (len - 1032) / 28)
-            goto out;
-        offs = lh_malloc((n ? n : 1) * sizeof(*offs));
-        for (i = 0; i < n; i++) {
-            git_oid id;
-            size_t *idx;
-            uint64_t off = lh_be32(d + 1032 + n * 24 + i * 4);
-            if (off & 0x80000000u) {
-                size_t big = 1032 + n * 28 + (off & 0x7fffffffu) * 8;
-                if (big + 8 > len) {
-                    free(offs); /* a broken .idx: no pack reading from it */
-                    offs = NULL;
-                    continue;
-                }
-                off = (uint64_t)lh_be32(d + big) << 32 | lh_be32(d + big + 4);
+    x->d = lh_malloc(len);
+    if (x->d == NULL || fread(x->d, 1, len, f) != len)
+        goto bad;
+    x->v2 = memcmp(x->d, "\377tOc", 4) == 0 && lh_be32(x->d + 4) == 2;
+    n = lh_be32(x->d + (x->v2 ? 8 : 0) + 255 * 4);
+    if (x->v2 ? n > (len - 1032) / 28 : n > (len - 1024) / 24)
+        goto bad;
+    x->len = len;
+    x->n = n;
+    goto out;
+bad:
+    free(x->d);
+    x->d = NULL;
+out:
+    fclose(f);
+}
+
+static const unsigned char *lh_idx_id(const struct lh_idxfile *x, size_t i)
+{
+    return x->v2 ? x->d + 1032 + i * 20 : x->d + 1024 + i * 24 + 4;
+}
+
+/* The offset of entry i; UINT64_MAX when the .idx is inconsistent. */
+static uint64_t lh_idx_off(const struct lh_idxfile *x, size_t i)
+{
+    uint64_t off;
+
+    if (!x->v2)
+        return lh_be32(x->d + 1024 + i * 24);
+    off = lh_be32(x->d + 1032 + x->n * 24 + i * 4);
+    if (off & 0x80000000u) {
+        size_t big = 1032 + x->n * 28 + (off & 0x7fffffffu) * 8;
+        if (big + 8 > x->len)
+            return UINT64_MAX;
+        off = (uint64_t)lh_be32(x->d + big) << 32 | lh_be32(x->d + big + 4);
+    }
+    return off;
+}
+
+/* Finds id in the loaded .idx files: its pack number and offset. */
+static bool lh_enum_find(const struct lh_enum *e, const git_oid *id, size_t *pack, uint64_t *off)
+{
+    size_t k;
+
+    for (k = 0; k < e->n_idx; k++) {
+        const struct lh_idxfile *x = &e->idx[k];
+        const unsigned char *fan;
+        size_t lo, hi;
+        if (x->d == NULL)
+            continue;
+        fan = x->d + (x->v2 ? 8 : 0);
+        lo = id->id[0] ? lh_be32(fan + (id->id[0] - 1) * 4) : 0;
+        hi = lh_be32(fan + id->id[0] * 4);
+        if (hi > x->n || lo > hi)
+            continue;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int c = memcmp(lh_idx_id(x, mid), id->id, GIT_OID_RAWSZ);
+            if (c == 0) {
+                *pack = k;
+                *off = lh_idx_off(x, mid);
+                return *off < (1ull << 40);
             }
-            if (offs)
-                offs[i] = off;
-            memcpy(id.id, d + 1032 + i * 20, 20);
-            idx = lh_oidmap_ref(&e->index, &id);
-            if (idx == NULL || *idx == SIZE_MAX || off >= (1ull << 40))
-                continue;
-            hs->items[*idx].key = pack_no << 40 | off;
-        }
-    } else {
-        n = lh_be32(d + 255 * 4);
-        if (n > (len - 1024) / 24)
-            goto out;
-        offs = lh_malloc((n ? n : 1) * sizeof(*offs));
-        for (i = 0; i < n; i++) {
-            git_oid id;
-            size_t *idx;
-            if (offs)
-                offs[i] = lh_be32(d + 1024 + i * 24);
-            memcpy(id.id, d + 1024 + i * 24 + 4, 20);
-            idx = lh_oidmap_ref(&e->index, &id);
-            if (idx == NULL || *idx == SIZE_MAX)
-                continue;
-            hs->items[*idx].key = pack_no << 40 | lh_be32(d + 1024 + i * 24);
+            if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
     }
-    *offs_out = offs;
-    *n_out = offs ? n : 0;
-out:
-    free(d);
-    fclose(f);
+    return false;
 }
 
 static int lh_name_cmp(const void *a, const void *b)
@@ -905,12 +939,14 @@ static int lh_name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void lh_hist_pack_order(struct lh_enum *e)
+/* Loads every .idx of the repository's pack directory (a stable numbering: sorted by name) and
+ * opens the packs for the pack reader. Without a pack directory, libgit2 reads everything. */
+static void lh_hist_load_packs(struct lh_enum *e)
 {
     struct lh_hist_src *hs = e->hs;
     char dir[4096], file[4096 + 256];
     char **names = NULL;
-    size_t n = 0, cap = 0, i;
+    size_t n = 0, cap = 0, i, j;
     struct dirent *de;
     DIR *dp;
     const char *objdir = getenv("GIT_OBJECT_DIRECTORY");
@@ -935,23 +971,82 @@ static void lh_hist_pack_order(struct lh_enum *e)
         names[n++] = copy;
     }
     closedir(dp);
-    hs->packs = lh_calloc(1, sizeof(*hs->packs));
-    /* a stable pack numbering: the same repository always yields the same order */
     if (n > 1)
         qsort(names, n, sizeof(*names), lh_name_cmp);
-    for (i = 0; i < n; i++) {
-        uint64_t *offs;
-        size_t n_offs, l = strlen(names[i]);
+    e->idx = lh_calloc(n ? n : 1, sizeof(*e->idx));
+    hs->packs = lh_calloc(1, sizeof(*hs->packs));
+    for (i = 0; i < n && e->idx; i++) {
+        struct lh_idxfile *x = &e->idx[i];
+        uint64_t *offs = NULL;
+        size_t l = strlen(names[i]);
         snprintf(file, sizeof(file), "%s/%s", dir, names[i]);
-        lh_hist_idx(e, file, (uint64_t)i, &offs, &n_offs);
+        lh_idx_load(x, file);
+        e->n_idx++;
+        if (x->d && (offs = lh_malloc((x->n ? x->n : 1) * sizeof(*offs))) != NULL) {
+            for (j = 0; j < x->n; j++) {
+                offs[j] = lh_idx_off(x, j);
+                if (offs[j] == UINT64_MAX) { /* inconsistent: no pack reading from it */
+                    free(offs);
+                    offs = NULL;
+                    break;
+                }
+            }
+        }
         snprintf(file, sizeof(file), "%s/%.*s.pack", dir, (int)(l - 4), names[i]);
-        if (hs->packs && lh_packset_add(hs->packs, file, offs, n_offs)) {
+        if (hs->packs && lh_packset_add(hs->packs, file, offs, offs ? x->n : 0)) {
             lh_packset_free(hs->packs); /* out of memory: libgit2 reads everything */
             hs->packs = NULL;
         }
-        free(names[i]);
     }
+    for (i = 0; i < n; i++)
+        free(names[i]);
     free(names);
+}
+
+/* Reads an object for the enumeration: through the pack reader when an .idx lists it (a copy: a
+ * tree stays open while its subtrees are read), else from the backends. 0 or -1. */
+static int lh_enum_read(struct lh_enum *e, const git_oid *id, struct lh_raw *out)
+{
+    const unsigned char *d;
+    git_object_t t;
+    uint64_t off;
+    size_t pack, len;
+
+    if (e->pr && lh_enum_find(e, id, &pack, &off) &&
+        lh_pack_read(e->pr, pack, off, UINT64_MAX, &d, &len, &t) == 0) {
+        memset(out, 0, sizeof(*out));
+        out->own = lh_memdup(d, len ? len : 1);
+        if (out->own) {
+            out->own_libc = true;
+            out->data = out->own;
+            out->len = len;
+            out->type = t;
+            return 0;
+        }
+    }
+    return lh_odbr_read(&e->rd, id, out);
+}
+
+/* Stamps every listed object with (pack number, offset), for the pack-order sort. */
+static void lh_hist_stamp(struct lh_enum *e)
+{
+    size_t k, i;
+
+    for (k = 0; k < e->n_idx; k++) {
+        const struct lh_idxfile *x = &e->idx[k];
+        for (i = 0; x->d && i < x->n; i++) {
+            git_oid id;
+            size_t *idx;
+            uint64_t off;
+            memcpy(id.id, lh_idx_id(x, i), GIT_OID_RAWSZ);
+            idx = lh_oidmap_ref(&e->index, &id);
+            if (idx == NULL || *idx == SIZE_MAX || e->hs->items[*idx].key != UINT64_MAX)
+                continue; /* an object in two packs is read from the first */
+            off = lh_idx_off(x, i);
+            if (off < (1ull << 40))
+                e->hs->items[*idx].key = (uint64_t)k << 40 | off;
+        }
+    }
 }
 
 static int lh_item_cmp(const void *a, const void *b)
@@ -1185,6 +1280,11 @@ int lh_git_history_source_new(struct lh_source **out, struct lh_git_repo *repo,
     rc = lh_git__reopen(repo, &e.repo);
     if (rc == 0)
         rc = lh_odbr_open(&e.rd, e.repo);
+    if (rc == 0) {
+        lh_hist_load_packs(&e);
+        if (hs->packs && hs->packs->n)
+            rc = lh_pack_reader_new(&e.pr, hs->packs, LH_HIST_BASE_CACHE);
+    }
     if (rc == 0)
         rc = lh_hist_roots(&e);
     if (rc == 0)
@@ -1195,7 +1295,7 @@ int lh_git_history_source_new(struct lh_source **out, struct lh_git_repo *repo,
         rc = lh_hist_other(&e);
     if (rc)
         goto fail;
-    lh_hist_pack_order(&e);
+    lh_hist_stamp(&e);
     if (hs->n_items > 1)
         qsort(hs->items, hs->n_items, sizeof(*hs->items), lh_item_cmp);
     /* the maps are not needed while scanning, nor the enumeration's pack windows (unless another
