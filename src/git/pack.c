@@ -29,7 +29,8 @@
 
 #define LH_PACK_MAX_OBJECT ((uint64_t)1 << 31) /* larger objects are left to libgit2 */
 #define LH_PACK_MAX_CHAIN 10000u               /* delta chain depth followed */
-#define LH_PACK_CACHE_SLOTS 4096u              /* hash buckets of the base cache (a power of 2) */
+#define LH_PACK_CACHE_BITS 16u                 /* 2^16 hash buckets in the base cache */
+#define LH_PACK_SMALL_ENTRY 65536u             /* entries up to this are read in one pread */
 
 struct lh_pack_cent {
     uint64_t key; /* pack << 40 | offset */
@@ -49,7 +50,7 @@ struct lh_pack_reader {
 #endif
     unsigned char *in;
     size_t in_cap;
-    struct lh_pack_cent *bucket[LH_PACK_CACHE_SLOTS];
+    struct lh_pack_cent *bucket[1u << LH_PACK_CACHE_BITS];
     struct lh_pack_cent *oldest, *newest;
     size_t cached, budget;
     unsigned char *last; /* the previous result when the cache did not take it */
@@ -125,9 +126,14 @@ int lh_pack_reader_new(struct lh_pack_reader **out, const struct lh_packset *ps,
     return 0;
 }
 
+static size_t lh_pack_slot(uint64_t key)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - LH_PACK_CACHE_BITS));
+}
+
 static void lh_pack_evict(struct lh_pack_reader *r, struct lh_pack_cent *e)
 {
-    struct lh_pack_cent **pp = &r->bucket[e->key % LH_PACK_CACHE_SLOTS];
+    struct lh_pack_cent **pp = &r->bucket[lh_pack_slot(e->key)];
 
     while (*pp != e)
         pp = &(*pp)->hnext;
@@ -166,7 +172,7 @@ static struct lh_pack_cent *lh_pack_lookup(struct lh_pack_reader *r, uint64_t ke
 {
     struct lh_pack_cent *e;
 
-    for (e = r->bucket[key % LH_PACK_CACHE_SLOTS]; e; e = e->hnext) {
+    for (e = r->bucket[lh_pack_slot(key)]; e; e = e->hnext) {
         if (e->key != key)
             continue;
         if (e != r->newest) { /* most recently used goes last */
@@ -203,8 +209,8 @@ static bool lh_pack_insert(struct lh_pack_reader *r, uint64_t key, unsigned char
     e->buf = buf;
     e->len = len;
     e->type = type;
-    e->hnext = r->bucket[key % LH_PACK_CACHE_SLOTS];
-    r->bucket[key % LH_PACK_CACHE_SLOTS] = e;
+    e->hnext = r->bucket[lh_pack_slot(key)];
+    r->bucket[lh_pack_slot(key)] = e;
     e->older = r->newest;
     e->newer = NULL;
     if (r->newest)
@@ -394,7 +400,7 @@ static int lh_pack_get(struct lh_pack_reader *r, size_t pack, uint64_t off, unsi
     unsigned char *delta, *base, *res;
     size_t base_len, hdr, dlen, rlen = 0;
     int t, base_type, rc;
-    bool base_owned;
+    bool base_owned, whole;
     unsigned c, shift = 4;
 
     if ((ce = lh_pack_lookup(r, key)) != NULL) {
@@ -409,11 +415,13 @@ static int lh_pack_get(struct lh_pack_reader *r, size_t pack, uint64_t off, unsi
     if (depth > LH_PACK_MAX_CHAIN || p->fd < 0 || (end = lh_pack_entry_end(p, off)) <= off ||
         end > p->size || end - off > LH_PACK_MAX_OBJECT)
         return -1;
-    /* the header first: a huge object is refused before its bytes are read */
-    if (lh_pack_pread(r, p, off, end - off < 32 ? (size_t)(end - off) : 32) < 0)
+    /* a small entry in one read; a big one header first, so a huge object is refused before its
+     * bytes are read */
+    whole = end - off <= LH_PACK_SMALL_ENTRY;
+    if (lh_pack_pread(r, p, off, whole ? (size_t)(end - off) : 32) < 0)
         return -1;
     h = r->in;
-    hend = r->in + (end - off < 32 ? end - off : 32);
+    hend = r->in + (whole ? end - off : 32);
     c = *h++;
     t = (int)((c >> 4) & 7);
     size = c & 15;
@@ -443,7 +451,7 @@ static int lh_pack_get(struct lh_pack_reader *r, size_t pack, uint64_t off, unsi
     if (size > LH_PACK_MAX_OBJECT || (t != 6 && depth == 0 && size > max))
         return t != 6 && depth == 0 && size > max ? 1 : -1;
     hdr = (size_t)(h - r->in);
-    if (lh_pack_pread(r, p, off, (size_t)(end - off)) < 0)
+    if (!whole && lh_pack_pread(r, p, off, (size_t)(end - off)) < 0)
         return -1;
     if (t != 6) {
         res = lh_pack_inflate(r, r->in + hdr, (size_t)(end - off) - hdr, (size_t)size);
