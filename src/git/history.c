@@ -71,9 +71,13 @@ struct lh_hcommit {
 #define LH_HIST_WINDOW ((size_t)32 << 20)
 #define LH_HIST_MAPPED_ENUM ((size_t)256 << 20)
 #define LH_HIST_MAPPED_READ ((size_t)128 << 20)
-/* resolved objects each worker's pack reader keeps as delta bases (git's deltaBaseCacheLimit is
- * 96 MiB per process) */
-#define LH_HIST_BASE_CACHE ((size_t)32 << 20)
+/* Resolved objects a pack reader keeps as delta bases. Reading in pack order finds its bases among
+ * the last few objects (4 MiB reads as fast as 32 here); the tree walk jumps around the pack and
+ * gains from more (enumeration 1.58 s with 4 MiB, 1.14 s with 32), up to a quarter of the packs'
+ * size: git cat-file maps whole packs, so a small repository is read in less than that too. */
+#define LH_HIST_BASE_CACHE_READ ((size_t)4 << 20)
+#define LH_HIST_BASE_CACHE_ENUM_MIN ((size_t)4 << 20)
+#define LH_HIST_BASE_CACHE_ENUM_MAX ((size_t)32 << 20)
 
 /* An object read straight from the backends (data owned by libgit2's allocator), or through
  * git_odb_read when no backend had it (the odb refreshes its pack list, and knows the empty tree). */
@@ -1141,7 +1145,7 @@ static int lh_hist_next(struct lh_source *s, unsigned wi, struct lh_chunk *out)
         if (git_repository_odb(&w->odb, w->repo) < 0)
             return lh_git__error(LH_EGIT, "opening the object database");
         if (hs->packs && hs->packs->n) {
-            rc = lh_pack_reader_new(&w->pr, hs->packs, LH_HIST_BASE_CACHE);
+            rc = lh_pack_reader_new(&w->pr, hs->packs, LH_HIST_BASE_CACHE_READ);
             if (rc)
                 return rc;
         }
@@ -1282,8 +1286,17 @@ int lh_git_history_source_new(struct lh_source **out, struct lh_git_repo *repo,
         rc = lh_odbr_open(&e.rd, e.repo);
     if (rc == 0) {
         lh_hist_load_packs(&e);
-        if (hs->packs && hs->packs->n)
-            rc = lh_pack_reader_new(&e.pr, hs->packs, LH_HIST_BASE_CACHE);
+        if (hs->packs && hs->packs->n) {
+            uint64_t bytes = 0;
+            size_t k;
+            for (k = 0; k < hs->packs->n; k++)
+                bytes += hs->packs->p[k].size;
+            bytes /= 4;
+            rc = lh_pack_reader_new(&e.pr, hs->packs,
+                                    bytes < LH_HIST_BASE_CACHE_ENUM_MIN   ? LH_HIST_BASE_CACHE_ENUM_MIN
+                                    : bytes > LH_HIST_BASE_CACHE_ENUM_MAX ? LH_HIST_BASE_CACHE_ENUM_MAX
+                                                                          : (size_t)bytes);
+        }
     }
     if (rc == 0)
         rc = lh_hist_roots(&e);
