@@ -28,7 +28,8 @@
 #endif
 
 #define LH_PACK_MAX_OBJECT ((uint64_t)1 << 31) /* larger objects are left to libgit2 */
-#define LH_PACK_MAX_CHAIN 10000u               /* delta chain depth followed */
+#define LH_PACK_MAX_CHAIN 5000u                /* delta chain depth followed (git makes <= 4095) */
+#define LH_PACK_KEEP_IN ((size_t)4 << 20)      /* a bigger read buffer is given back after use */
 #define LH_PACK_CACHE_BITS 16u                 /* 2^16 hash buckets in the base cache */
 #define LH_PACK_SMALL_ENTRY 65536u             /* entries up to this are read in one pread */
 
@@ -507,6 +508,11 @@ int lh_pack_read(struct lh_pack_reader *r, size_t pack, uint64_t off, uint64_t m
     if (pack >= r->ps->n)
         return -1;
     rc = lh_pack_get(r, pack, off, 0, max, &buf, len, &t, &owned);
+    if (r->in_cap > LH_PACK_KEEP_IN) {
+        free(r->in);
+        r->in = NULL;
+        r->in_cap = 0;
+    }
     if (rc)
         return rc;
     if (owned)
