@@ -168,6 +168,9 @@ static int lh_strcmp_null(const char *a, const char *b)
     return strcmp(a, b);
 }
 
+/* Order: place, rule, secret, then the earliest date and commit first, so that among copies of one
+ * finding (one secret in several versions of a file) the one kept is the oldest: the commit that
+ * introduced it. Blob ids last, to make the order total. */
 static int lh_finding_cmp(const void *pa, const void *pb)
 {
     const struct lh_finding *a = pa, *b = pb;
@@ -182,10 +185,30 @@ static int lh_finding_cmp(const void *pa, const void *pb)
     c = strcmp(a->rule->id, b->rule->id);
     if (c)
         return c;
+    c = strcmp(a->fingerprint, b->fingerprint);
+    if (c)
+        return c;
+    c = lh_strcmp_null(a->date, b->date);
+    if (c)
+        return c;
     c = lh_strcmp_null(a->commit, b->commit);
     if (c)
         return c;
-    return strcmp(a->fingerprint, b->fingerprint);
+    return lh_strcmp_null(a->blob_id, b->blob_id);
+}
+
+/* b repeats a (sorted before it): the same secret at the same place. Until commits are known
+ * (history scans attribute afterwards) copies from different blobs are kept apart, so attribution
+ * can still pick the oldest. */
+static bool lh_finding_repeats(const struct lh_finding *a, const struct lh_finding *b)
+{
+    if (strcmp(a->path, b->path) != 0 || a->line_start != b->line_start ||
+        a->col_start != b->col_start || strcmp(a->rule->id, b->rule->id) != 0 ||
+        strcmp(a->fingerprint, b->fingerprint) != 0)
+        return false;
+    if (a->commit != NULL && b->commit != NULL)
+        return true;
+    return lh_strcmp_null(a->commit, b->commit) == 0 && lh_strcmp_null(a->blob_id, b->blob_id) == 0;
 }
 
 /* True when a and b are in the same place (path, commit) and their spans overlap. */
@@ -210,7 +233,7 @@ void lh_findings_sort(struct lh_findings *l)
     qsort(l->items, l->len, sizeof(*l->items), lh_finding_cmp);
     /* exact duplicates (the same blob reached twice) go */
     for (i = 0; i < l->len; i++) {
-        if (out > 0 && lh_finding_cmp(&l->items[out - 1], &l->items[i]) == 0) {
+        if (out > 0 && lh_finding_repeats(&l->items[out - 1], &l->items[i])) {
             lh_finding_release(&l->items[i]);
             continue;
         }
@@ -224,11 +247,13 @@ void lh_findings_sort(struct lh_findings *l)
     for (i = 0; i < l->len; i++) {
         if (l->items[i].rule == NULL)
             continue;
-        for (j = i + 1; j < l->len && strcmp(l->items[j].path, l->items[i].path) == 0 &&
-                        l->items[j].line_start <= l->items[i].line_end;
-             j++) {
+        for (j = i + 1; j < l->len; j++) {
             struct lh_finding *a = &l->items[i], *b = &l->items[j];
-            if (b->rule == NULL || a->rule->confidence == b->rule->confidence ||
+            if (b->rule == NULL)
+                continue; /* released by an earlier pass of the outer loop */
+            if (strcmp(b->path, a->path) != 0 || b->line_start > a->line_end)
+                break;
+            if (a->rule->confidence == b->rule->confidence ||
                 !lh_finding_overlaps(a, b))
                 continue;
             lh_finding_release(a->rule->confidence < b->rule->confidence ? a : b);

@@ -56,8 +56,9 @@ void lh_findings_release(struct lh_findings *l);
 int lh_findings_push(struct lh_findings *l, struct lh_finding *f);
 /* Moves every finding of src to the end of dst; src is left empty. */
 int lh_findings_merge(struct lh_findings *dst, struct lh_findings *src);
-/* Sorts by (path, line, column, rule id, commit) and removes exact duplicates (same fingerprint,
- * path, line, column and commit): output is the same for any number of threads. Where findings of
+/* Sorts by (path, line, column, rule id, fingerprint, date, commit, blob) and removes repeats of one
+ * secret at one place, keeping the oldest commit (before commits are known, copies from different
+ * blobs are kept so attribution can choose): output is the same for any number of threads. Where findings of
  * rules with different confidence overlap in one place, only the most confident one is kept (a
  * generic detector repeating what a provider rule found is noise). */
 void lh_findings_sort(struct lh_findings *l);
