@@ -780,6 +780,7 @@ struct lh_worker {
     const struct lh_chunk *chunk;
     struct lh_lineidx li;
     int rc;
+    bool done; /* under pool->lock */
     char err[512];
 };
 
@@ -793,7 +794,20 @@ struct lh_pool {
     int64_t deadline_ns; /* 0: none */
     atomic_bool deadline_hit;
     pthread_mutex_t lock; /* guards res->skipped, stderr lines and the first error */
+    pthread_cond_t done_cv; /* signalled as each worker thread ends (under lock) */
+    unsigned finished;
 };
+
+/* Set when a worker was abandoned at the deadline (stuck inside a library call on a hostile
+ * object): its memory and the source are left alone, and main skips library shutdown. */
+bool lh_cli_abandoned;
+static struct lh_source_ops lh_abandoned_ops;
+static void *lh_abandoned_keep; /* keeps abandoned state reachable for leak checkers */
+
+static void lh_source_free_noop(struct lh_source *src)
+{
+    (void)src;
+}
 
 static void lh_pool_skip(void *payload, const char *path, enum lh_skip_reason why)
 {
@@ -875,7 +889,40 @@ static void *lh_worker_main(void *arg)
         snprintf(w->err, sizeof(w->err), "%s", lh_error_last());
         atomic_store(&p->stop, true);
     }
+    pthread_mutex_lock(&p->lock);
+    w->done = true;
+    p->finished++;
+    pthread_cond_signal(&p->done_cv);
+    pthread_mutex_unlock(&p->lock);
     return NULL;
+}
+
+/* Waits for the started workers; with a deadline, only until the deadline plus a short grace (a
+ * worker checks the deadline between chunks, so only one stuck inside a single read overstays).
+ * Returns true when every worker ended. */
+static bool lh_pool_wait(struct lh_pool *p, unsigned started)
+{
+    struct timespec until;
+    int64_t limit;
+    bool all;
+
+    pthread_mutex_lock(&p->lock);
+    if (p->deadline_ns) {
+        /* 250 ms of grace stays inside the gap between our default 4 s and GitHub's 5 s */
+        limit = p->deadline_ns + 250000000;
+        until.tv_sec = (time_t)(limit / 1000000000);
+        until.tv_nsec = (long)(limit % 1000000000);
+        while (p->finished < started) {
+            if (pthread_cond_timedwait(&p->done_cv, &p->lock, &until) == ETIMEDOUT)
+                break;
+        }
+    } else {
+        while (p->finished < started)
+            pthread_cond_wait(&p->done_cv, &p->lock);
+    }
+    all = p->finished >= started;
+    pthread_mutex_unlock(&p->lock);
+    return all;
 }
 
 void lh_scan_result_release(struct lh_scan_result *r)
@@ -892,10 +939,12 @@ static unsigned lh_default_jobs(void)
 
 int lh_cli_run(struct lh_cli *cli, struct lh_source *src, struct lh_scan_result *out)
 {
-    struct lh_pool pool;
+    struct lh_pool *pool;
     struct lh_worker *ws = NULL;
     pthread_t *th = NULL;
+    pthread_condattr_t ca;
     unsigned n, i, started = 0;
+    bool abandoned = false;
     int rc = 0;
 
     memset(out, 0, sizeof(*out));
@@ -905,18 +954,24 @@ int lh_cli_run(struct lh_cli *cli, struct lh_source *src, struct lh_scan_result 
         n = src->workers;
     if (n == 0)
         n = 1;
-    memset(&pool, 0, sizeof(pool));
-    pool.cli = cli;
-    pool.src = src;
-    pool.res = out;
-    atomic_init(&pool.stop, false);
-    atomic_init(&pool.n_findings, 0);
-    atomic_init(&pool.dropped_cap, 0);
-    atomic_init(&pool.deadline_hit, false);
-    pool.deadline_ns = cli->deadline_s > 0 ? cli->start_ns + (int64_t)(cli->deadline_s * 1e9) : 0;
-    pthread_mutex_init(&pool.lock, NULL);
+    pool = lh_calloc(1, sizeof(*pool));
+    if (pool == NULL)
+        return lh_error_set(LH_ENOMEM, "out of memory");
+    pool->cli = cli;
+    pool->src = src;
+    pool->res = out;
+    atomic_init(&pool->stop, false);
+    atomic_init(&pool->n_findings, 0);
+    atomic_init(&pool->dropped_cap, 0);
+    atomic_init(&pool->deadline_hit, false);
+    pool->deadline_ns = cli->deadline_s > 0 ? cli->start_ns + (int64_t)(cli->deadline_s * 1e9) : 0;
+    pthread_mutex_init(&pool->lock, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&pool->done_cv, &ca);
+    pthread_condattr_destroy(&ca);
     src->on_skip = lh_pool_skip;
-    src->skip_payload = &pool;
+    src->skip_payload = pool;
 
     ws = lh_calloc(n, sizeof(*ws));
     th = lh_calloc(n, sizeof(*th));
@@ -925,30 +980,44 @@ int lh_cli_run(struct lh_cli *cli, struct lh_source *src, struct lh_scan_result 
         goto out;
     }
     for (i = 0; i < n; i++) {
-        ws[i].pool = &pool;
+        ws[i].pool = pool;
         ws[i].index = i;
         lh_findings_init(&ws[i].findings);
         rc = lh_scanner_new(&ws[i].scanner, cli->engine);
         if (rc)
             goto out;
     }
-    if (n == 1) {
+    if (n == 1 && pool->deadline_ns == 0) {
+        /* no deadline to keep: no thread needed */
         lh_worker_main(&ws[0]);
     } else {
         for (i = 0; i < n; i++) {
             if (pthread_create(&th[i], NULL, lh_worker_main, &ws[i]) != 0) {
-                atomic_store(&pool.stop, true);
+                atomic_store(&pool->stop, true);
                 rc = lh_error_set(LH_ENOMEM, "cannot start a worker thread");
                 break;
             }
             started++;
         }
-        for (i = 0; i < started; i++)
-            pthread_join(th[i], NULL);
+        if (!lh_pool_wait(pool, started)) {
+            /* a worker is stuck past the deadline inside one read: leave it; the process ends
+             * soon, and the caller must not free what it may still touch */
+            abandoned = true;
+            atomic_store(&pool->stop, true);
+            atomic_store(&pool->deadline_hit, true);
+        }
+        for (i = 0; i < started; i++) {
+            if (abandoned && !ws[i].done)
+                pthread_detach(th[i]);
+            else
+                pthread_join(th[i], NULL);
+        }
     }
     for (i = 0; i < n; i++) {
         struct lh_scan_stats st;
         unsigned k;
+        if (abandoned && !ws[i].done && i < started)
+            continue;
         lh_scanner_stats(ws[i].scanner, &st);
         lh_scan_stats_add(&out->scan, &st);
         for (k = 0; k < LH_DROP__COUNT; k++)
@@ -961,21 +1030,39 @@ int lh_cli_run(struct lh_cli *cli, struct lh_source *src, struct lh_scan_result 
         }
     }
     lh_findings_sort(&out->findings);
-    out->deadline_hit = atomic_load(&pool.deadline_hit);
-    out->findings_dropped_cap = atomic_load(&pool.dropped_cap);
+    out->deadline_hit = atomic_load(&pool->deadline_hit);
+    out->findings_dropped_cap = atomic_load(&pool->dropped_cap);
     if (out->source_rc == LH_EINCOMPLETE)
         out->incomplete = true;
 out:
-    if (ws)
-        for (i = 0; i < n; i++) {
-            lh_scanner_free(ws[i].scanner);
-            lh_findings_release(&ws[i].findings);
-        }
-    free(ws);
-    free(th);
-    src->on_skip = NULL;
-    src->skip_payload = NULL;
-    pthread_mutex_destroy(&pool.lock);
+    if (abandoned) {
+        lh_cli_abandoned = true;
+        lh_abandoned_ops = *src->ops;
+        lh_abandoned_ops.free = lh_source_free_noop;
+        src->ops = &lh_abandoned_ops;
+        lh_abandoned_keep = ws;
+        /* finished workers' scanners can go; the pool, the stuck workers and src stay */
+        for (i = 0; i < n; i++)
+            if (ws[i].done || i >= started) {
+                lh_scanner_free(ws[i].scanner);
+                ws[i].scanner = NULL;
+                lh_findings_release(&ws[i].findings);
+            }
+        free(th);
+    } else {
+        if (ws)
+            for (i = 0; i < n; i++) {
+                lh_scanner_free(ws[i].scanner);
+                lh_findings_release(&ws[i].findings);
+            }
+        free(ws);
+        free(th);
+        src->on_skip = NULL;
+        src->skip_payload = NULL;
+        pthread_cond_destroy(&pool->done_cv);
+        pthread_mutex_destroy(&pool->lock);
+        free(pool);
+    }
     out->elapsed_ms = (lh_now_ns() - cli->start_ns) / 1000000;
     return rc;
 }

@@ -140,6 +140,10 @@ void lh_scan_result_release(struct lh_scan_result *r);
  * sorted findings. Honours cli->deadline_s. Returns 0, or a negative code when setup failed. */
 int lh_cli_run(struct lh_cli *cli, struct lh_source *src, struct lh_scan_result *out);
 
+/* True once lh_cli_run left a worker stuck past the deadline: the process should report and end
+ * without shutting libraries down. */
+extern bool lh_cli_abandoned;
+
 /* Renders every requested report. what_now may be NULL. Returns 0 or LH_EXIT_USAGE on write error. */
 int lh_cli_report(struct lh_cli *cli, const struct lh_scan_result *r, const char *mode,
                   const char *root, const char *what_now);

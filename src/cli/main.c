@@ -9,7 +9,9 @@
 #include <git2.h>
 #include <hs.h>
 #include <pcre2.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -119,9 +121,19 @@ int main(int argc, char **argv)
         return lh_man();
     for (c = lh_commands; c->name; c++) {
         if (strcmp(c->name, argv[1]) == 0) {
-            git_libgit2_init();
+            /* libgit2's init parses the system's CA certificates (a quarter of a small stdin
+             * scan's CPU): only the commands that read repositories pay for it */
+            bool git = strcmp(c->name, "dir") != 0 && strcmp(c->name, "stdin") != 0 &&
+                       strcmp(c->name, "rules") != 0;
+            if (git)
+                git_libgit2_init();
             rc = c->fn(argc - 1, argv + 1);
-            git_libgit2_shutdown();
+            fflush(stdout);
+            fflush(stderr);
+            if (lh_cli_abandoned)
+                _exit(rc); /* a worker is stuck inside libgit2: do not wait for it or shut down */
+            if (git)
+                git_libgit2_shutdown();
             return rc;
         }
     }

@@ -22,8 +22,18 @@ struct lh_fs_worker {
     size_t cap;
 };
 
+struct lh_fs_skip {
+    char *path;
+    enum lh_skip_reason why;
+};
+
 struct lh_fs_source {
     struct lh_source base;
+    /* skips seen during the walk, before a consumer installed its on_skip: reported by the first
+     * next() call, so a symlink or unreadable directory is always counted */
+    struct lh_fs_skip *pending;
+    size_t n_pending, cap_pending;
+    atomic_flag pending_done;
     char **files;
     size_t n_files, cap_files;
     atomic_size_t next;
@@ -31,6 +41,26 @@ struct lh_fs_source {
     bool scan_binary;
     struct lh_fs_worker *workers;
 };
+
+static void lh_fs_walk_skip(struct lh_fs_source *s, const char *path, enum lh_skip_reason why)
+{
+    char *p;
+
+    if (s->base.on_skip) {
+        lh_source_skip(&s->base, path, why);
+        return;
+    }
+    /* best effort: a skip we cannot record for lack of memory is still a skip */
+    if (lh_array_grow((void **)&s->pending, &s->cap_pending, s->n_pending + 1,
+                      sizeof(*s->pending)))
+        return;
+    p = lh_strdup(path);
+    if (p == NULL)
+        return;
+    s->pending[s->n_pending].path = p;
+    s->pending[s->n_pending].why = why;
+    s->n_pending++;
+}
 
 static int lh_fs_add(struct lh_fs_source *s, const char *path)
 {
@@ -82,7 +112,7 @@ static int lh_fs_walk(struct lh_fs_source *s, const char *root)
         struct dirent *de;
 
         if (d == NULL) {
-            lh_source_skip(&s->base, dir, LH_SKIP_UNREADABLE);
+            lh_fs_walk_skip(s, dir, LH_SKIP_UNREADABLE);
             free(dir);
             continue;
         }
@@ -100,7 +130,7 @@ static int lh_fs_walk(struct lh_fs_source *s, const char *root)
                 goto out;
             }
             if (lstat(p, &st) != 0) {
-                lh_source_skip(&s->base, p, LH_SKIP_UNREADABLE);
+                lh_fs_walk_skip(s, p, LH_SKIP_UNREADABLE);
                 free(p);
                 continue;
             }
@@ -120,7 +150,7 @@ static int lh_fs_walk(struct lh_fs_source *s, const char *root)
                 continue;
             }
             if (S_ISLNK(st.st_mode))
-                lh_source_skip(&s->base, p, LH_SKIP_SYMLINK);
+                lh_fs_walk_skip(s, p, LH_SKIP_SYMLINK);
             else if (S_ISREG(st.st_mode))
                 rc = lh_fs_add(s, p);
             free(p);
@@ -194,7 +224,11 @@ static int lh_fs_next(struct lh_source *src, unsigned wi, struct lh_chunk *out)
 {
     struct lh_fs_source *s = (struct lh_fs_source *)src;
     struct lh_fs_worker *w = &s->workers[wi];
+    size_t k;
 
+    if (!atomic_flag_test_and_set(&s->pending_done))
+        for (k = 0; k < s->n_pending; k++)
+            lh_source_skip(src, s->pending[k].path, s->pending[k].why);
     for (;;) {
         size_t i = atomic_fetch_add(&s->next, 1);
         enum lh_skip_reason why;
@@ -240,6 +274,9 @@ static void lh_fs_free(struct lh_source *src)
     for (i = 0; i < s->n_files; i++)
         free(s->files[i]);
     free(s->files);
+    for (i = 0; i < s->n_pending; i++)
+        free(s->pending[i].path);
+    free(s->pending);
     if (s->workers)
         for (i = 0; i < s->base.workers; i++)
             free(s->workers[i].buf);
@@ -287,6 +324,7 @@ int lh_fs_source_new(struct lh_source **out, const char *const *paths, size_t n,
     if (s->n_files > 1)
         qsort(s->files, s->n_files, sizeof(char *), lh_cmp_str);
     atomic_init(&s->next, 0);
+    atomic_flag_clear(&s->pending_done);
     *out = &s->base;
     return 0;
 fail:
