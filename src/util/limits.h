@@ -19,7 +19,7 @@
  * is describing noise; the rest are counted as skipped. */
 #define LH_MAX_MATCHES_PER_RULE 64u
 
-/* Findings kept per scan before further ones are counted and dropped (--max-findings). */
+/* Findings kept per scan before further ones are counted, dropped and warned about. */
 #define LH_DEFAULT_MAX_FINDINGS 100000u
 
 /* Longest secret capture kept; longer captures are truncated for fingerprinting and output. */
