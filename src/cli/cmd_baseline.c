@@ -60,6 +60,7 @@ static int lh_write_file_atomic(const char *path, const char *data, size_t len)
 {
     char tmp[4096];
     FILE *f;
+    bool write_failed, close_failed;
     int n;
 
     if (path == NULL || strcmp(path, "-") == 0) {
@@ -79,7 +80,10 @@ static int lh_write_file_atomic(const char *path, const char *data, size_t len)
         lh_cli_error("%s: cannot open for writing: %s", tmp, strerror(errno));
         return LH_EXIT_USAGE;
     }
-    if ((len && fwrite(data, 1, len, f) != len) | (fclose(f) != 0)) {
+    /* both must run: a short write and a failed close are each an error, and f must be closed */
+    write_failed = len && fwrite(data, 1, len, f) != len;
+    close_failed = fclose(f) != 0;
+    if (write_failed || close_failed) {
         lh_cli_error("%s: write error: %s", tmp, strerror(errno));
         remove(tmp);
         return LH_EXIT_USAGE;

@@ -25,6 +25,7 @@
 static char g_dir[256];
 
 /* Runs a shell command inside the fixture directory; fails the test on a non-zero status. */
+static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void sh(const char *fmt, ...)
 {
     char cmd[4096], full[4400];

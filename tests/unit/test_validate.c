@@ -428,8 +428,8 @@ static void test_not_placeholder(void **state)
         "%{hiera('mysql_password')}", "op://Engineering/payments/api-token",
         "vault:secret/data/db#password", "ref+awssecrets://prod/api#/token",
         /* jwt.io's documented sample token */
-        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0Ijox"
-        "NTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMxd36POk6yJV_adQssw5c",
+        ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0Ijox"
+         "NTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMxd36POk6yJV_adQssw5c"),
     };
     static const char *const accepted[] = {
         "h7Tq9vLx2Wm4Pz8RkB3nYc6Fd", "s3cr3t-Pa55w0rd!xQ", "wJalrXUtnFEMI/K7MDENG/bPxRfiCY9k2LmQ",
