@@ -218,12 +218,7 @@ int lh_cmd_ci(int argc, char **argv)
         lh_cli_error("ci: the clone is shallow; fetch the full history (fetch-depth: 0)");
     lh_cli_audit(&cli, &res, lh_cli_scan_event(&res), NULL, rc);
 out:
-    if (have_res)
-        lh_scan_result_release(&res);
-    if (src)
-        src->ops->free(src);
     json_object_put(ev);
-    lh_git_repo_free(repo);
-    lh_cli_release(&cli);
+    lh_gitcli_release(&cli, have_res ? &res : NULL, src, repo);
     return rc;
 }

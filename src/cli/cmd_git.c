@@ -248,6 +248,17 @@ static const struct lh_opt lh_git_opts[] = {
     {NULL, 0, false, NULL, NULL, NULL},
 };
 
+void lh_gitcli_release(struct lh_cli *cli, struct lh_scan_result *res, struct lh_source *src,
+                       struct lh_git_repo *repo)
+{
+    if (res)
+        lh_scan_result_release(res);
+    if (src)
+        src->ops->free(src);
+    lh_git_repo_free(repo);
+    lh_cli_release(cli);
+}
+
 int lh_gitcli_finish(struct lh_cli *cli, struct lh_scan_result *res, const char *mode,
                      const char *root, const char *what_now)
 {
@@ -384,12 +395,7 @@ int lh_cmd_git(int argc, char **argv)
                           "re-fetch.");
     lh_cli_audit(&cli, &res, lh_cli_scan_event(&res), NULL, rc);
 out:
-    if (have_res)
-        lh_scan_result_release(&res);
-    if (src)
-        src->ops->free(src);
     free(a);
-    lh_git_repo_free(repo);
-    lh_cli_release(&cli);
+    lh_gitcli_release(&cli, have_res ? &res : NULL, src, repo);
     return rc;
 }

@@ -135,15 +135,10 @@ int lh_cmd_pre_push(int argc, char **argv)
                                        : lh_cli_scan_event(&res),
                  NULL, rc);
 out:
-    if (have_res)
-        lh_scan_result_release(&res);
-    if (src)
-        src->ops->free(src);
     free(inc);
     free(exc);
     free(in);
     lh_git_ref_updates_release(&ups);
-    lh_git_repo_free(repo);
-    lh_cli_release(&cli);
+    lh_gitcli_release(&cli, have_res ? &res : NULL, src, repo);
     return rc;
 }

@@ -293,17 +293,12 @@ int lh_cmd_pre_receive(int argc, char **argv)
     lh_cli_audit(&cli, &res, LH_AUDIT_PUSH_ACCEPTED, &actx, 0);
     rc = LH_EXIT_CLEAN;
 out:
-    if (have_res)
-        lh_scan_result_release(&res);
-    if (src)
-        src->ops->free(src);
     free(arefs);
     free(inc);
     free(in);
     free(repo_path);
     lh_git_ref_updates_release(&ups);
-    lh_git_repo_free(repo);
     lh_buf_release(&msg);
-    lh_cli_release(&cli);
+    lh_gitcli_release(&cli, have_res ? &res : NULL, src, repo);
     return rc;
 }

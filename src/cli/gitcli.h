@@ -33,6 +33,10 @@ void lh_gitcli_print_lines(const char *prefix, const char *text);
  * exit status. */
 int lh_gitcli_finish(struct lh_cli *cli, struct lh_scan_result *res, const char *mode,
                      const char *root, const char *what_now);
+/* The common end of every git subcommand: releases res (when non-NULL), the source, the repository
+ * and the CLI's rule set, engine and filter. Each may be NULL. */
+void lh_gitcli_release(struct lh_cli *cli, struct lh_scan_result *res, struct lh_source *src,
+                       struct lh_git_repo *repo);
 /* Reads all of standard input (bounded) into a NUL-terminated heap buffer (cmd_prereceive.c). */
 int lh_gitcli_read_stdin(char **out, size_t *len);
 
