@@ -1,20 +1,22 @@
 /*
  * cmd_ci.c - `leakhound ci [REPO]`: scans what a CI run is about, deriving the range itself.
  *
- * GitHub Actions ($GITHUB_EVENT_PATH, parsed with json-c): pull_request / pull_request_target →
- * head.sha --not base.sha; push → after --not before, and for a new branch (before is all zeros)
- * --not the repository's default branch. GitLab CI: a merge request pipeline → CI_COMMIT_SHA --not
- * CI_MERGE_REQUEST_DIFF_BASE_SHA; a push → CI_COMMIT_SHA --not CI_COMMIT_BEFORE_SHA (a new branch:
- * --not CI_DEFAULT_BRANCH). --base / --head override. A clone that lacks the base (shallow) exits 3
- * and says to fetch full history.
+ * GitHub Actions ($GITHUB_EVENT_PATH, at most LH_GIT_EVENT_MAX_SIZE bytes, read by
+ * lh_git_event_parse): pull_request / pull_request_target → head.sha --not base.sha; push → after
+ * --not before, and for a new branch (before is all zeros) --not the repository's default branch;
+ * an event file that is not valid JSON, has a member of the wrong type or an id that is not 40/64
+ * hex digits is a usage error (exit 2) naming the member. GitLab CI: a merge request pipeline →
+ * CI_COMMIT_SHA --not CI_MERGE_REQUEST_DIFF_BASE_SHA; a push → CI_COMMIT_SHA --not
+ * CI_COMMIT_BEFORE_SHA (a new branch: --not CI_DEFAULT_BRANCH). --base / --head override. A clone
+ * that lacks the base (shallow) exits 3 and says to fetch full history.
  */
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/gitcli.h"
+#include "filter/yamldoc.h"
 #include "git/git.h"
 #include "util/error.h"
 
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,55 +43,39 @@ static const struct lh_opt lh_ci_opts[] = {
     {NULL, 0, false, NULL, NULL, NULL},
 };
 
-static const char *lh_json_str(struct json_object *o, const char *a, const char *b)
-{
-    struct json_object *x = NULL, *y = NULL;
-
-    if (!json_object_object_get_ex(o, a, &x))
-        return NULL;
-    if (b) {
-        if (!json_object_object_get_ex(x, b, &y))
-            return NULL;
-        x = y;
-    }
-    return json_object_is_type(x, json_type_string) ? json_object_get_string(x) : NULL;
-}
-
 static const char *lh_env(const char *n)
 {
     const char *v = getenv(n);
     return v && v[0] ? v : NULL;
 }
 
-/* Fills base/head from the CI environment. Strings point into ev (kept alive by the caller) or
- * the environment; *default_branch names the branch a new branch is compared against. Returns 0,
- * or an exit code after printing. */
-static int lh_ci_detect(struct json_object **ev, const char **base, const char **head,
+/* Fills base/head from the CI environment. Strings point into ev (released by the caller) or the
+ * environment; *default_branch names the branch a new branch is compared against. Returns 0, or
+ * an exit code after printing. */
+static int lh_ci_detect(struct lh_git_event *ev, const char **base, const char **head,
                         const char **default_branch, const char **what)
 {
     const char *path = lh_env("GITHUB_EVENT_PATH");
 
     if (lh_env("GITHUB_ACTIONS") && path) {
-        const char *name = lh_env("GITHUB_EVENT_NAME");
-        *ev = json_object_from_file(path);
-        if (*ev == NULL) {
-            lh_cli_error("ci: cannot read the GitHub event file %s: %s", path,
-                         json_util_get_last_err() ? json_util_get_last_err() : "invalid JSON");
+        char *data = NULL;
+        size_t len = 0;
+        int rc = lh_ydoc_read_file(&data, &len, path, LH_GIT_EVENT_MAX_SIZE);
+
+        if (rc) { /* the message names the file */
+            lh_cli_error("ci: cannot read the GitHub event file: %s", lh_error_last());
             return LH_EXIT_USAGE;
         }
-        *default_branch = lh_json_str(*ev, "repository", "default_branch");
-        if (json_object_object_get_ex(*ev, "pull_request", NULL) &&
-            (name == NULL || strncmp(name, "pull_request", 12) == 0)) {
-            struct json_object *pr = NULL;
-            json_object_object_get_ex(*ev, "pull_request", &pr);
-            *head = lh_json_str(pr, "head", "sha");
-            *base = lh_json_str(pr, "base", "sha");
-            *what = "GitHub pull request";
-        } else {
-            *head = lh_json_str(*ev, "after", NULL);
-            *base = lh_json_str(*ev, "before", NULL);
-            *what = "GitHub push";
+        rc = lh_git_event_parse(ev, lh_env("GITHUB_EVENT_NAME"), data, len);
+        free(data);
+        if (rc) {
+            lh_cli_error("ci: %s: %s", path, lh_error_last());
+            return LH_EXIT_USAGE;
         }
+        *default_branch = ev->default_branch;
+        *head = ev->head;
+        *base = ev->base;
+        *what = ev->kind == LH_GIT_EVENT_PULL_REQUEST ? "GitHub pull request" : "GitHub push";
         return 0;
     }
     if (lh_env("GITLAB_CI")) {
@@ -116,7 +102,7 @@ int lh_cmd_ci(int argc, char **argv)
     struct lh_git_source_opts so;
     struct lh_scan_result res;
     struct lh_git_range range;
-    struct json_object *ev = NULL;
+    struct lh_git_event ev;
     const char *base = NULL, *head = NULL, *defb = NULL, *what = "CI";
     const char *inc[1], *exc[1];
     char base_hex[LH_GIT_HEX_BUF], head_hex[LH_GIT_HEX_BUF], defref[512];
@@ -124,6 +110,7 @@ int lh_cmd_ci(int argc, char **argv)
     char **pos;
     int n_pos, rc;
 
+    lh_git_event_init(&ev);
     lh_cli_init(&cli, "ci");
     rc = lh_cli_parse(&cli, argc, argv, lh_ci_opts, &args, "leakhound ci [OPTIONS] [REPO]",
                       "Scan the commits a CI run is about: a pull/merge request's commits or a "
@@ -166,6 +153,14 @@ int lh_cmd_ci(int argc, char **argv)
         base = NULL; /* a new branch: compare with the default branch */
     if (base == NULL) {
         if (defb) {
+            /* a name that does not fit would be silently cut into another branch's name */
+            if (strlen(defb) + sizeof("refs/remotes/origin/") > sizeof(defref)) {
+                lh_cli_error("ci: the default branch name is longer than %zu bytes; give "
+                             "--base REV",
+                             sizeof(defref) - sizeof("refs/remotes/origin/"));
+                rc = LH_EXIT_USAGE;
+                goto out;
+            }
             snprintf(defref, sizeof(defref), "refs/remotes/origin/%s", defb);
             if (lh_git_resolve_commit(repo, defref, base_hex) != 0)
                 snprintf(defref, sizeof(defref), "%s", defb);
@@ -218,7 +213,7 @@ int lh_cmd_ci(int argc, char **argv)
         lh_cli_error("ci: the clone is shallow; fetch the full history (fetch-depth: 0)");
     lh_cli_audit(&cli, &res, lh_cli_scan_event(&res), NULL, rc);
 out:
-    json_object_put(ev);
+    lh_git_event_release(&ev);
     lh_gitcli_release(&cli, have_res ? &res : NULL, src, repo);
     return rc;
 }

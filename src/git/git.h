@@ -118,6 +118,42 @@ int lh_git_parse_ref_updates(struct lh_git_ref_updates *out, const void *data, s
 int lh_git_parse_push_updates(struct lh_git_ref_updates *out, const void *data, size_t len,
                               size_t max_lines);
 
+/* ---- GitHub Actions event (pure parser, no repository: fuzzable) ---------------------------- */
+
+/* Largest event file `leakhound ci` reads. $GITHUB_EVENT_PATH holds the event's webhook payload,
+ * and GitHub caps webhook payloads at 25 MB (it does not deliver larger ones); 25 MiB covers either
+ * reading of "MB", and anything larger is not a file GitHub wrote. */
+#define LH_GIT_EVENT_MAX_SIZE (25u * 1024 * 1024)
+
+enum lh_git_event_kind {
+    LH_GIT_EVENT_PUSH = 0,     /* push, and every event that is not a pull request */
+    LH_GIT_EVENT_PULL_REQUEST, /* pull_request, pull_request_target, ... */
+};
+
+/* What a CI run is about. Held by value: lh_git_event_init / lh_git_event_release. */
+struct lh_git_event {
+    enum lh_git_event_kind kind;
+    char *base;           /* pull_request.base.sha, or the push's "before" (all zeros: a new
+                             branch); 40/64 hex digits as written, or NULL when absent */
+    char *head;           /* pull_request.head.sha, or the push's "after" (all zeros: a deletion) */
+    char *default_branch; /* repository.default_branch (a branch name), or NULL */
+};
+
+void lh_git_event_init(struct lh_git_event *ev);
+/* Frees the strings and empties ev; accepts an initialized or released ev. */
+void lh_git_event_release(struct lh_git_event *ev);
+
+/* Reads the JSON GitHub Actions writes to $GITHUB_EVENT_PATH (data[0..len), one object). With an
+ * event_name starting with "pull_request" (or NULL) and a "pull_request" member, the result is a
+ * pull request (head/base from pull_request.{head,base}.sha); otherwise a push ("after"/"before";
+ * both NULL for events without them, such as workflow_dispatch). Absent and null members give NULL
+ * fields. Invalid JSON, trailing bytes, a top level that is not an object, a member of the wrong
+ * type, an id that is not 40/64 hex digits, and an empty or control-character default branch are
+ * LH_EINVALID naming the member; more than INT_MAX bytes is LH_ELIMIT. *out is initialized here,
+ * owns copies of every string, and is empty on failure. Thread-safe (no shared state). */
+int lh_git_event_parse(struct lh_git_event *out, const char *event_name, const void *data,
+                       size_t len);
+
 /* ---- sources ------------------------------------------------------------------------------- */
 
 struct lh_git_source_opts {
