@@ -4,13 +4,24 @@
  *
  * Construction lists the commits (one revwalk, parents before children) and the annotated tags met
  * among the includes; that is cheap and bounded by max_commits. Workers then claim whole commits
- * (an atomic index) and diff them with their own repository handle: tree against first parent
- * (the empty tree for a root) finds the changed paths; a modified path's added lines come from its
- * zero-context hunks; for a merge each remaining path is diffed against the same path in every
- * other parent and the added ranges are intersected, so only lines that no parent had survive (an
- * "evil merge" is caught, a clean merge adds nothing). A worker yields its commit's message first,
- * then one chunk per changed blob, holding the commit (whose author strings the chunks point into)
- * until it moves on. Output order does not matter: the pipeline sorts findings.
+ * (an atomic index) and diff them with their own repository handle.
+ *
+ * The tree diff (commit against its first parent, or the empty tree for a root) is our own merge
+ * walk over the two trees' sorted entries: a subtree whose id is the same on both sides is never
+ * opened, so a commit costs what its changed paths cost, not what the repository's size costs
+ * (libgit2's tree-to-tree diff expands every subtree of both sides). It yields the changed regular
+ * files: added ones whole, modified ones with the old blob's id. Symlinks and submodules that change
+ * are counted as skips. Exact renames add nothing and are dropped: a new file whose blob a deleted
+ * file had (one deleted file pairs with one new one), and a new directory whose tree a deleted
+ * directory had, without opening either.
+ *
+ * The blobs are read lazily, one at a time, when the worker yields them: a modified file's added
+ * lines are its zero-context hunks against the old blob; for a merge each file is also compared
+ * with the same path in every other parent and the added ranges intersected, so only lines that no
+ * parent had survive (an "evil merge" is caught, a clean merge adds nothing). A file that adds no
+ * line is dropped. A worker yields its commit's message first, then one chunk per changed blob,
+ * holding the commit (whose author strings the chunks point into) and its parents' trees until it
+ * moves on. Output order does not matter: the pipeline sorts findings.
  * Invariant: read-only.
  */
 #include "git/git_internal.h"
@@ -24,11 +35,25 @@
 #include <string.h>
 #include <time.h>
 
+/* A changed regular file of the commit being yielded. */
 struct lh_pend {
     char *path;
     git_oid blob;
-    struct lh_ranges ranges;
-    bool whole;
+    git_oid old;   /* the first parent's blob at path, when modified */
+    bool modified; /* the first parent has another regular file at path: only added lines count */
+};
+
+/* One level of the tree walk: the old and new trees (either may be NULL) and the next entry of each. */
+struct lh_tframe {
+    git_tree *o, *n;
+    size_t io, in;
+    size_t plen; /* length of the path prefix (with its '/') of this level's entries */
+};
+
+/* A directory only the new tree has, walked after the main pass unless a deleted one matches. */
+struct lh_newdir {
+    git_oid id;
+    char *path;
 };
 
 struct lh_range_worker {
@@ -36,13 +61,26 @@ struct lh_range_worker {
     git_commit *commit;
     git_tag *tag;
     git_blob *blob;
+    git_tree **ptrees; /* every parent's tree (NULL where unreadable) while the commit is yielded */
+    size_t n_ptrees, cap_ptrees;
     char commit_hex[LH_GIT_HEX_BUF];
     char blob_hex[LH_GIT_HEX_BUF];
     char date[32];
     bool msg_pending;
     struct lh_pend *pend;
     size_t n_pend, i_pend, cap_pend;
+    struct lh_ranges cur; /* the added lines of the chunk being yielded */
     char *tag_path;
+    /* tree-diff scratch, kept from commit to commit */
+    struct lh_tframe *stack;
+    size_t n_stack, cap_stack;
+    char *pathbuf;
+    size_t path_cap;
+    struct lh_newdir *newdirs;
+    size_t n_newdirs, cap_newdirs;
+    git_oid *gonedirs;
+    size_t n_gonedirs, cap_gonedirs;
+    struct lh_oidmap gone; /* blob id -> regular files with it that the commit deleted */
 };
 
 struct lh_range_src {
@@ -58,15 +96,28 @@ struct lh_range_src {
     struct lh_range_worker *w;
 };
 
-static void lh_pend_clear(struct lh_range_worker *w)
+/* Forgets the commit being yielded: its pending files, trees and diff scratch. */
+static void lh_commit_clear(struct lh_range_worker *w)
 {
     size_t i;
 
-    for (i = 0; i < w->n_pend; i++) {
+    for (i = 0; i < w->n_pend; i++)
         free(w->pend[i].path);
-        lh_ranges_release(&w->pend[i].ranges);
-    }
     w->n_pend = w->i_pend = 0;
+    for (i = 0; i < w->n_ptrees; i++)
+        git_tree_free(w->ptrees[i]);
+    w->n_ptrees = 0;
+    for (i = 0; i < w->n_stack; i++) {
+        git_tree_free(w->stack[i].o);
+        git_tree_free(w->stack[i].n);
+    }
+    w->n_stack = 0;
+    for (i = 0; i < w->n_newdirs; i++)
+        free(w->newdirs[i].path);
+    w->n_newdirs = 0;
+    w->n_gonedirs = 0;
+    if (w->gone.len)
+        lh_oidmap_release(&w->gone);
 }
 
 static void lh_range_free(struct lh_source *s)
@@ -79,8 +130,15 @@ static void lh_range_free(struct lh_source *s)
     if (rs->w) {
         for (i = 0; i < rs->base.workers; i++) {
             struct lh_range_worker *w = &rs->w[i];
-            lh_pend_clear(w);
+            lh_commit_clear(w);
+            lh_oidmap_release(&w->gone);
             free(w->pend);
+            free(w->ptrees);
+            free(w->stack);
+            free(w->pathbuf);
+            free(w->newdirs);
+            free(w->gonedirs);
+            lh_ranges_release(&w->cur);
             free(w->tag_path);
             git_blob_free(w->blob);
             git_tag_free(w->tag);
@@ -94,201 +152,481 @@ static void lh_range_free(struct lh_source *s)
     free(rs);
 }
 
-static int lh_pend_push(struct lh_range_worker *w, const char *path, const git_oid *id, bool whole)
-{
-    struct lh_pend *p;
-
-    if (lh_array_grow((void **)&w->pend, &w->cap_pend, w->n_pend + 1, sizeof(*w->pend)))
-        return lh_error_set(LH_ENOMEM, "out of memory");
-    p = &w->pend[w->n_pend];
-    memset(p, 0, sizeof(*p));
-    p->path = lh_strdup(path);
-    if (p->path == NULL)
-        return lh_error_set(LH_ENOMEM, "out of memory");
-    p->blob = *id;
-    p->whole = whole;
-    w->n_pend++;
-    return 0;
-}
-
 static bool lh_is_file_mode(git_filemode_t m)
 {
     return m == GIT_FILEMODE_BLOB || m == GIT_FILEMODE_BLOB_EXECUTABLE;
 }
 
-/* The added ranges of new_id at path relative to tree `other` (whole when other lacks it). Sets
- * *same when other has the identical blob at that path. */
-static int lh_ranges_against(struct lh_range_worker *w, git_tree *other, const char *path,
-                             const git_oid *new_id, struct lh_ranges *out, bool *whole, bool *same)
+static int lh_oom(void)
 {
-    git_tree_entry *e = NULL;
-    git_blob *ob = NULL, *nb = NULL;
-    git_diff_options o;
+    return lh_error_set(LH_ENOMEM, "out of memory");
+}
+
+/* Writes name (and a '/' when dir) at w->pathbuf + plen; returns the new length or 0 on ENOMEM. */
+static size_t lh_path_put(struct lh_range_worker *w, size_t plen, const char *name, bool dir)
+{
+    size_t n = strlen(name), need = plen + n + 2;
+
+    if (need > w->path_cap) {
+        size_t cap = w->path_cap ? w->path_cap : 256;
+        char *p;
+        while (cap < need)
+            cap *= 2;
+        p = lh_realloc(w->pathbuf, cap);
+        if (p == NULL)
+            return 0;
+        w->pathbuf = p;
+        w->path_cap = cap;
+    }
+    memcpy(w->pathbuf + plen, name, n);
+    if (dir)
+        w->pathbuf[plen + n++] = '/';
+    w->pathbuf[plen + n] = '\0';
+    return plen + n;
+}
+
+static int lh_pend_push(struct lh_range_worker *w, const char *path, const git_oid *id,
+                        const git_oid *old)
+{
+    struct lh_pend *p;
+
+    if (lh_array_grow((void **)&w->pend, &w->cap_pend, w->n_pend + 1, sizeof(*w->pend)))
+        return lh_oom();
+    p = &w->pend[w->n_pend];
+    memset(p, 0, sizeof(*p));
+    p->path = lh_strdup(path);
+    if (p->path == NULL)
+        return lh_oom();
+    p->blob = *id;
+    if (old) {
+        p->old = *old;
+        p->modified = true;
+    }
+    w->n_pend++;
+    return 0;
+}
+
+/* Pushes a level of the walk; takes o and n (freed here on failure). */
+static int lh_frame_push(struct lh_range_worker *w, git_tree *o, git_tree *n, size_t plen)
+{
+    struct lh_tframe *f;
+
+    if (lh_array_grow((void **)&w->stack, &w->cap_stack, w->n_stack + 1, sizeof(*w->stack))) {
+        git_tree_free(o);
+        git_tree_free(n);
+        return lh_oom();
+    }
+    f = &w->stack[w->n_stack++];
+    f->o = o;
+    f->n = n;
+    f->io = f->in = 0;
+    f->plen = plen;
+    return 0;
+}
+
+/* git's tree order (base_name_compare): bytes, with a directory's name compared as if it ended in
+ * '/'. Entries compare equal only with the same name and the same directory-ness. */
+static int lh_entry_cmp(const git_tree_entry *a, const git_tree_entry *b)
+{
+    const unsigned char *x = (const unsigned char *)git_tree_entry_name(a);
+    const unsigned char *y = (const unsigned char *)git_tree_entry_name(b);
+    bool da = git_tree_entry_filemode(a) == GIT_FILEMODE_TREE;
+    bool db = git_tree_entry_filemode(b) == GIT_FILEMODE_TREE;
+    unsigned cx, cy;
+
+    while (*x && *x == *y) {
+        x++;
+        y++;
+    }
+    cx = *x ? *x : da ? '/' : 0;
+    cy = *y ? *y : db ? '/' : 0;
+    if (cx != cy)
+        return cx < cy ? -1 : 1;
+    if (*x == 0 && *y == 0)
+        return 0;
+    /* one name ended in an implied '/', the other has a real one (a malformed name): ended first */
+    return *x == 0 ? -1 : 1;
+}
+
+static int lh_gone_add(struct lh_range_worker *w, const git_oid *id)
+{
+    size_t *c = lh_oidmap_ref(&w->gone, id);
+
+    if (c) {
+        (*c)++;
+        return 0;
+    }
+    return lh_oidmap_put(&w->gone, id, 1, NULL, NULL);
+}
+
+/* A non-directory entry e of the new tree that differs from old (the same-named non-directory entry
+ * of the old tree, or NULL). Path: w->pathbuf. */
+static int lh_leaf(struct lh_range_src *rs, struct lh_range_worker *w, const git_tree_entry *e,
+                   const git_tree_entry *old)
+{
+    git_filemode_t m = git_tree_entry_filemode(e);
+    bool old_file = old && lh_is_file_mode(git_tree_entry_filemode(old));
+
+    if (old_file && !lh_is_file_mode(m) && lh_gone_add(w, git_tree_entry_id(old)))
+        return LH_ENOMEM;
+    if (m == GIT_FILEMODE_COMMIT) {
+        /* submodules are not followed; a changed pointer adds no text of this repository */
+        if (old == NULL || git_tree_entry_filemode(old) != GIT_FILEMODE_COMMIT)
+            lh_source_skip(&rs->base, w->pathbuf, LH_SKIP_SUBMODULE);
+        return 0;
+    }
+    if (m == GIT_FILEMODE_LINK) {
+        lh_source_skip(&rs->base, w->pathbuf, LH_SKIP_SYMLINK);
+        return 0;
+    }
+    if (!lh_is_file_mode(m))
+        return 0;
+    if (old_file && git_oid_equal(git_tree_entry_id(old), git_tree_entry_id(e)))
+        return 0; /* only the executable bit changed */
+    return lh_pend_push(w, w->pathbuf, git_tree_entry_id(e), old_file ? git_tree_entry_id(old) : NULL);
+}
+
+/* Looks up the subtree e names; reports it missing (path: w->pathbuf) and gives NULL when absent. */
+static git_tree *lh_subtree(struct lh_range_src *rs, struct lh_range_worker *w,
+                            const git_tree_entry *e)
+{
+    git_tree *t = NULL;
+
+    if (git_tree_lookup(&t, w->repo, git_tree_entry_id(e)) < 0) {
+        lh_source_skip(&rs->base, w->pathbuf, LH_SKIP_MISSING_OBJECT);
+        return NULL;
+    }
+    return t;
+}
+
+/* Walks new tree n against old tree o (either may be NULL; both taken) below the prefix
+ * w->pathbuf[0, plen). all: descend into directories only one side has (else a new one is put on
+ * w->newdirs and a deleted one on w->gonedirs, for the rename pass). The stack bounds memory by the
+ * tree depth, not by recursion. */
+static int lh_tree_diff(struct lh_range_src *rs, struct lh_range_worker *w, git_tree *o,
+                        git_tree *n, size_t plen, bool all)
+{
+    size_t base = w->n_stack;
+    int rc;
+
+    rc = lh_frame_push(w, o, n, plen);
+    while (rc == 0 && w->n_stack > base) {
+        struct lh_tframe *f = &w->stack[w->n_stack - 1];
+        size_t no = f->o ? git_tree_entrycount(f->o) : 0, nn = f->n ? git_tree_entrycount(f->n) : 0;
+        const git_tree_entry *eo, *en;
+        git_tree *so = NULL, *sn = NULL;
+        size_t fplen = f->plen, len;
+        int c;
+
+        if (f->io >= no && f->in >= nn) {
+            git_tree_free(f->o);
+            git_tree_free(f->n);
+            w->n_stack--;
+            continue;
+        }
+        eo = f->io < no ? git_tree_entry_byindex(f->o, f->io) : NULL;
+        en = f->in < nn ? git_tree_entry_byindex(f->n, f->in) : NULL;
+        c = eo == NULL ? 1 : en == NULL ? -1 : lh_entry_cmp(eo, en);
+        if (c < 0) {
+            /* only the old tree has it: a deletion (a rename's source) */
+            f->io++;
+            if (git_tree_entry_filemode(eo) == GIT_FILEMODE_TREE) {
+                if (!all) {
+                    if (lh_array_grow((void **)&w->gonedirs, &w->cap_gonedirs, w->n_gonedirs + 1,
+                                      sizeof(*w->gonedirs)))
+                        return lh_oom();
+                    w->gonedirs[w->n_gonedirs++] = *git_tree_entry_id(eo);
+                    continue;
+                }
+                len = lh_path_put(w, fplen, git_tree_entry_name(eo), true);
+                if (len == 0)
+                    return lh_oom();
+                so = lh_subtree(rs, w, eo);
+                if (so)
+                    rc = lh_frame_push(w, so, NULL, len);
+            } else if (lh_is_file_mode(git_tree_entry_filemode(eo))) {
+                rc = lh_gone_add(w, git_tree_entry_id(eo));
+            }
+            continue;
+        }
+        f->in++;
+        if (c == 0) {
+            f->io++;
+            if (git_oid_equal(git_tree_entry_id(eo), git_tree_entry_id(en)) &&
+                git_tree_entry_filemode(eo) == git_tree_entry_filemode(en))
+                continue; /* unchanged: a directory is never opened */
+        } else {
+            eo = NULL;
+        }
+        len = lh_path_put(w, fplen, git_tree_entry_name(en), false);
+        if (len == 0)
+            return lh_oom();
+        if (git_tree_entry_filemode(en) != GIT_FILEMODE_TREE) {
+            rc = lh_leaf(rs, w, en, eo);
+            continue;
+        }
+        if (eo == NULL && !all) {
+            struct lh_newdir *d;
+            if (lh_array_grow((void **)&w->newdirs, &w->cap_newdirs, w->n_newdirs + 1,
+                              sizeof(*w->newdirs)))
+                return lh_oom();
+            d = &w->newdirs[w->n_newdirs];
+            d->id = *git_tree_entry_id(en);
+            d->path = lh_strdup(w->pathbuf);
+            if (d->path == NULL)
+                return lh_oom();
+            w->n_newdirs++;
+            continue;
+        }
+        sn = lh_subtree(rs, w, en);
+        if (sn == NULL)
+            continue;
+        /* an unreadable old side: everything below counts as new (more is scanned, never less) */
+        so = eo ? lh_subtree(rs, w, eo) : NULL;
+        w->pathbuf[len++] = '/';
+        w->pathbuf[len] = '\0';
+        rc = lh_frame_push(w, so, sn, len);
+    }
+    return rc;
+}
+
+/* Drops exact renames: a new directory that a deleted one had (never opened), then a whole new file
+ * whose blob a deleted file had, each deleted one pairing with one new one. The other new
+ * directories are walked as all new. */
+static int lh_renames(struct lh_range_src *rs, struct lh_range_worker *w)
+{
+    struct lh_oidmap gonetrees;
+    size_t i, keep, *c;
+    git_tree *t;
     int rc = 0;
 
-    *whole = false;
-    *same = false;
-    if (git_tree_entry_bypath(&e, other, path) < 0 || !lh_is_file_mode(git_tree_entry_filemode(e))) {
-        *whole = true;
-        goto out;
+    lh_oidmap_init(&gonetrees);
+    for (i = 0; i < w->n_gonedirs && w->n_newdirs; i++) {
+        c = lh_oidmap_ref(&gonetrees, &w->gonedirs[i]);
+        if (c)
+            (*c)++;
+        else if (lh_oidmap_put(&gonetrees, &w->gonedirs[i], 1, NULL, NULL))
+            goto oom;
     }
-    if (git_oid_equal(git_tree_entry_id(e), new_id)) {
-        *same = true;
-        goto out;
+    for (i = 0; i < w->n_newdirs; i++) {
+        struct lh_newdir *d = &w->newdirs[i];
+        size_t len;
+        c = lh_oidmap_ref(&gonetrees, &d->id);
+        if (c && *c > 0) {
+            (*c)--;
+            continue;
+        }
+        len = lh_path_put(w, 0, d->path, true);
+        if (len == 0)
+            goto oom;
+        if (git_tree_lookup(&t, w->repo, &d->id) < 0) {
+            lh_source_skip(&rs->base, d->path, LH_SKIP_MISSING_OBJECT);
+            continue;
+        }
+        rc = lh_tree_diff(rs, w, NULL, t, len, true);
+        if (rc)
+            goto out;
     }
-    if (git_blob_lookup(&ob, w->repo, git_tree_entry_id(e)) < 0 ||
-        git_blob_lookup(&nb, w->repo, new_id) < 0) {
+    for (i = 0, keep = 0; i < w->n_pend; i++)
+        keep += !w->pend[i].modified;
+    if (keep == 0)
+        goto out;
+    /* deleted directories no new one took whole: their files may be the sources of renames */
+    for (i = 0; i < w->n_gonedirs; i++) {
+        c = lh_oidmap_ref(&gonetrees, &w->gonedirs[i]);
+        if (c) {
+            if (*c == 0)
+                continue;
+            (*c)--;
+        }
+        if (git_tree_lookup(&t, w->repo, &w->gonedirs[i]) < 0)
+            continue; /* unreadable: fewer rename sources, so more is scanned */
+        rc = lh_tree_diff(rs, w, t, NULL, 0, true);
+        if (rc)
+            goto out;
+    }
+    if (w->gone.len == 0)
+        goto out;
+    for (i = 0, keep = 0; i < w->n_pend; i++) {
+        struct lh_pend *p = &w->pend[i];
+        c = p->modified ? NULL : lh_oidmap_ref(&w->gone, &p->blob);
+        if (c && *c > 0) {
+            (*c)--;
+            free(p->path);
+            continue;
+        }
+        w->pend[keep++] = *p;
+    }
+    w->n_pend = keep;
+out:
+    lh_oidmap_release(&gonetrees);
+    return rc;
+oom:
+    rc = lh_oom();
+    goto out;
+}
+
+/* Lists the commit's changed files in w->pend and keeps its parents' trees in w->ptrees. A missing
+ * tree or first parent is reported as a skip and the commit yields its message only. */
+static int lh_diff_commit(struct lh_range_src *rs, struct lh_range_worker *w)
+{
+    git_tree *tree = NULL, *p0 = NULL;
+    git_commit *parent = NULL;
+    size_t np = git_commit_parentcount(w->commit), k;
+    int rc;
+
+    if (git_commit_tree(&tree, w->commit) < 0) {
+        lh_source_skip(&rs->base, w->commit_hex, LH_SKIP_MISSING_OBJECT);
+        return 0;
+    }
+    if (lh_array_grow((void **)&w->ptrees, &w->cap_ptrees, np ? np : 1, sizeof(*w->ptrees))) {
+        git_tree_free(tree);
+        return lh_oom();
+    }
+    for (k = 0; k < np; k++) {
+        git_tree *t = NULL;
+        if (git_commit_parent(&parent, w->commit, (unsigned)k) < 0 || git_commit_tree(&t, parent) < 0) {
+            /* a shallow boundary: the parent is not here, so neither is what it had */
+            lh_source_skip(&rs->base, w->commit_hex, LH_SKIP_MISSING_OBJECT);
+            t = NULL;
+        }
+        git_commit_free(parent);
+        parent = NULL;
+        w->ptrees[w->n_ptrees++] = t;
+    }
+    if (np > 0 && w->ptrees[0] == NULL) {
+        git_tree_free(tree);
+        return 0;
+    }
+    /* the walk takes its trees; the parents' stay held for the merge comparisons */
+    if (np > 0 && git_object_dup((git_object **)&p0, (git_object *)w->ptrees[0]) < 0) {
+        git_tree_free(tree);
+        return lh_oom();
+    }
+    rc = lh_tree_diff(rs, w, p0, tree, 0, false);
+    if (rc == 0)
+        rc = lh_renames(rs, w);
+    return rc;
+}
+
+/* The lines of blob nb (at path) that are not in old: zero-context hunks appended to out. */
+static int lh_added_lines(const git_blob *old, const git_blob *nb, const char *path,
+                          struct lh_ranges *out)
+{
+    git_diff_options o;
+
+    lh_git__diff_opts(&o);
+    if (git_diff_blobs(old, path, nb, path, &o, NULL, NULL, lh_git__hunk_cb, NULL, out) < 0)
+        return lh_error_last()[0] ? LH_ENOMEM : lh_git__error(LH_EGIT, "diffing a blob");
+    return 0;
+}
+
+/* The regular file tree t has at path, or NULL. */
+static git_tree_entry *lh_file_at(git_tree *t, const char *path)
+{
+    git_tree_entry *e = NULL;
+
+    if (t == NULL || git_tree_entry_bypath(&e, t, path) < 0)
+        return NULL;
+    if (!lh_is_file_mode(git_tree_entry_filemode(e))) {
+        git_tree_entry_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* Narrows w->cur (whole: every line so far) to the lines of w->blob that other parent tree t lacks
+ * at path. *whole stays true when t has no file there. LH_EINCOMPLETE when its blob is missing. */
+static int lh_against_parent(struct lh_range_worker *w, git_tree *t, const char *path,
+                             bool *whole)
+{
+    git_tree_entry *e = lh_file_at(t, path);
+    git_blob *ob = NULL;
+    struct lh_ranges r = {0};
+    int rc = 0;
+
+    if (e == NULL)
+        return 0;
+    if (git_blob_lookup(&ob, w->repo, git_tree_entry_id(e)) < 0) {
         rc = LH_EINCOMPLETE;
         goto out;
     }
-    lh_git__diff_opts(&o);
-    if (git_diff_blobs(ob, path, nb, path, &o, NULL, NULL, lh_git__hunk_cb, NULL, out) < 0)
-        rc = lh_error_last()[0] ? LH_ENOMEM : lh_git__error(LH_EGIT, "diffing a blob");
+    rc = lh_added_lines(ob, w->blob, path, &r);
+    if (rc)
+        goto out;
+    if (*whole) {
+        lh_ranges_release(&w->cur);
+        w->cur = r;
+        r.v = NULL;
+        *whole = false;
+    } else {
+        lh_ranges_intersect(&w->cur, &r);
+    }
 out:
+    lh_ranges_release(&r);
     git_blob_free(ob);
-    git_blob_free(nb);
     git_tree_entry_free(e);
     return rc;
 }
 
-/* Fills w->pend with the commit's changed blobs and their added ranges. A missing parent or object
- * is reported as a skip and the commit yields what it can. */
-static int lh_diff_commit(struct lh_range_src *rs, struct lh_range_worker *w)
+/* Reads pending file p into w->blob and computes its added lines into w->cur (*whole: all of it).
+ * Returns 0 with w->blob set to yield it, 0 with w->blob NULL when it adds nothing or is skipped
+ * (counted), or an error. */
+static int lh_pend_read(struct lh_range_src *rs, struct lh_range_worker *w, const struct lh_pend *p,
+                        bool *whole)
 {
-    git_tree *tree = NULL, *p0 = NULL, *pk = NULL;
-    git_commit *parent = NULL;
-    git_diff *diff = NULL;
-    git_diff_options o;
-    git_diff_find_options fo;
-    unsigned np = git_commit_parentcount(w->commit), k;
-    size_t i, n, keep;
+    git_blob *ob = NULL;
+    git_tree_entry *e;
+    const void *data;
+    size_t len, k;
     int rc = 0;
 
-    if (git_commit_tree(&tree, w->commit) < 0) {
-        lh_source_skip(&rs->base, w->commit_hex, LH_SKIP_MISSING_OBJECT);
-        goto out;
+    w->cur.n = 0;
+    *whole = !p->modified;
+    /* a merge: a parent that has this very file means no line of it is new */
+    for (k = 1; k < w->n_ptrees; k++) {
+        bool same;
+        e = lh_file_at(w->ptrees[k], p->path);
+        same = e && git_oid_equal(git_tree_entry_id(e), &p->blob);
+        git_tree_entry_free(e);
+        if (same)
+            return 0;
     }
-    if (np > 0) {
-        if (git_commit_parent(&parent, w->commit, 0) < 0 || git_commit_tree(&p0, parent) < 0) {
-            /* a shallow boundary: the parent is not here, so neither is what it had */
-            lh_source_skip(&rs->base, w->commit_hex, LH_SKIP_MISSING_OBJECT);
-            goto out;
-        }
-        git_commit_free(parent);
-        parent = NULL;
+    if (git_blob_lookup(&w->blob, w->repo, &p->blob) < 0) {
+        lh_source_skip(&rs->base, p->path, LH_SKIP_MISSING_OBJECT);
+        return 0;
     }
-    lh_git__diff_opts(&o);
-    if (git_diff_tree_to_tree(&diff, w->repo, p0, tree, &o) < 0) {
-        lh_source_skip(&rs->base, w->commit_hex, LH_SKIP_MISSING_OBJECT);
-        goto out;
+    data = git_blob_rawcontent(w->blob);
+    len = (size_t)git_blob_rawsize(w->blob);
+    if (len > rs->opts.max_size || (!rs->opts.scan_binary && lh_is_binary(data, len))) {
+        lh_source_skip(&rs->base, p->path,
+                       len > rs->opts.max_size ? LH_SKIP_TOO_LARGE : LH_SKIP_BINARY);
+        goto drop;
     }
-    /* an exact rename adds no line; finding them costs no blob reads */
-    git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
-    fo.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_EXACT_MATCH_ONLY;
-    git_diff_find_similar(diff, &fo);
-    n = git_diff_num_deltas(diff);
-    for (i = 0; i < n; i++) {
-        const git_diff_delta *d = git_diff_get_delta(diff, i);
-        bool whole;
-        if (d->status == GIT_DELTA_DELETED || d->status == GIT_DELTA_UNMODIFIED)
-            continue;
-        if (d->new_file.mode == GIT_FILEMODE_COMMIT) {
-            lh_source_skip(&rs->base, d->new_file.path, LH_SKIP_SUBMODULE);
-            continue;
+    if (p->modified) {
+        if (git_blob_lookup(&ob, w->repo, &p->old) < 0) {
+            lh_source_skip(&rs->base, p->path, LH_SKIP_MISSING_OBJECT);
+            goto drop;
         }
-        if (d->new_file.mode == GIT_FILEMODE_LINK) {
-            lh_source_skip(&rs->base, d->new_file.path, LH_SKIP_SYMLINK);
-            continue;
-        }
-        if (!lh_is_file_mode(d->new_file.mode))
-            continue;
-        if ((d->status == GIT_DELTA_RENAMED || d->status == GIT_DELTA_COPIED) &&
-            git_oid_equal(&d->old_file.id, &d->new_file.id))
-            continue;
-        whole = d->status == GIT_DELTA_ADDED || d->status == GIT_DELTA_RENAMED ||
-                d->status == GIT_DELTA_COPIED || !lh_is_file_mode(d->old_file.mode);
-        rc = lh_pend_push(w, d->new_file.path, &d->new_file.id, whole);
+        rc = lh_added_lines(ob, w->blob, p->path, &w->cur);
+        git_blob_free(ob);
         if (rc)
-            goto out;
-        if (!whole) {
-            git_patch *patch = NULL;
-            size_t h, nh;
-            if (git_patch_from_diff(&patch, diff, i) < 0 || patch == NULL) {
-                lh_source_skip(&rs->base, d->new_file.path, LH_SKIP_MISSING_OBJECT);
-                git_patch_free(patch);
-                w->pend[w->n_pend - 1].ranges.n = 0;
-                continue;
-            }
-            nh = git_patch_num_hunks(patch);
-            for (h = 0; h < nh && rc == 0; h++) {
-                const git_diff_hunk *hk = NULL;
-                size_t nl;
-                if (git_patch_get_hunk(&hk, &nl, patch, h) == 0 && hk->new_lines > 0)
-                    rc = lh_ranges_add(&w->pend[w->n_pend - 1].ranges, (uint32_t)hk->new_start,
-                                       (uint32_t)(hk->new_start + hk->new_lines - 1));
-            }
-            git_patch_free(patch);
-            if (rc)
-                goto out;
+            goto drop;
+    }
+    for (k = 1; k < w->n_ptrees && (*whole || w->cur.n); k++) {
+        rc = lh_against_parent(w, w->ptrees[k], p->path, whole);
+        if (rc == LH_EINCOMPLETE) {
+            lh_source_skip(&rs->base, p->path, LH_SKIP_MISSING_OBJECT);
+            rc = 0;
+        } else if (rc) {
+            goto drop;
         }
     }
-    /* a merge: keep only lines that are new relative to every other parent too */
-    for (k = 1; k < np; k++) {
-        if (git_commit_parent(&parent, w->commit, k) < 0 || git_commit_tree(&pk, parent) < 0) {
-            lh_source_skip(&rs->base, w->commit_hex, LH_SKIP_MISSING_OBJECT);
-            git_commit_free(parent);
-            parent = NULL;
-            continue;
-        }
-        for (i = 0; i < w->n_pend; i++) {
-            struct lh_pend *p = &w->pend[i];
-            struct lh_ranges r = {0};
-            bool whole, same;
-            if (!p->whole && p->ranges.n == 0)
-                continue;
-            rc = lh_ranges_against(w, pk, p->path, &p->blob, &r, &whole, &same);
-            if (rc == LH_EINCOMPLETE) {
-                lh_source_skip(&rs->base, p->path, LH_SKIP_MISSING_OBJECT);
-                rc = 0;
-            } else if (rc) {
-                lh_ranges_release(&r);
-                goto out;
-            } else if (same) {
-                p->whole = false;
-                p->ranges.n = 0;
-            } else if (!whole) {
-                if (p->whole) {
-                    lh_ranges_release(&p->ranges);
-                    p->ranges = r;
-                    p->whole = false;
-                    r.v = NULL;
-                } else {
-                    lh_ranges_intersect(&p->ranges, &r);
-                }
-            }
-            lh_ranges_release(&r);
-        }
-        git_tree_free(pk);
-        pk = NULL;
-        git_commit_free(parent);
-        parent = NULL;
-    }
-    /* drop what adds nothing (a change that only deletes lines) */
-    for (i = 0, keep = 0; i < w->n_pend; i++) {
-        if (!w->pend[i].whole && w->pend[i].ranges.n == 0) {
-            free(w->pend[i].path);
-            lh_ranges_release(&w->pend[i].ranges);
-            continue;
-        }
-        w->pend[keep++] = w->pend[i];
-    }
-    w->n_pend = keep;
-out:
-    git_diff_free(diff);
-    git_commit_free(parent);
-    git_tree_free(pk);
-    git_tree_free(p0);
-    git_tree_free(tree);
+    if (*whole || w->cur.n)
+        return 0;
+drop:
+    git_blob_free(w->blob);
+    w->blob = NULL;
     return rc;
 }
 
@@ -313,7 +651,7 @@ static int lh_range_start(struct lh_range_src *rs, struct lh_range_worker *w, si
     w->commit = NULL;
     git_tag_free(w->tag);
     w->tag = NULL;
-    lh_pend_clear(w);
+    lh_commit_clear(w);
     w->msg_pending = false;
     if (t < rs->n_tags) {
         const char *name;
@@ -392,36 +730,27 @@ static int lh_range_next(struct lh_source *s, unsigned wi, struct lh_chunk *out)
         }
         if (w->commit && w->i_pend < w->n_pend) {
             struct lh_pend *p = &w->pend[w->i_pend++];
-            const void *data;
-            size_t len;
-            if (git_blob_lookup(&w->blob, w->repo, &p->blob) < 0) {
-                lh_source_skip(s, p->path, LH_SKIP_MISSING_OBJECT);
+            bool whole;
+            rc = lh_pend_read(rs, w, p, &whole);
+            if (rc)
+                return rc;
+            if (w->blob == NULL)
                 continue;
-            }
-            data = git_blob_rawcontent(w->blob);
-            len = (size_t)git_blob_rawsize(w->blob);
-            if (len > rs->opts.max_size || (!rs->opts.scan_binary && lh_is_binary(data, len))) {
-                lh_source_skip(s, p->path, len > rs->opts.max_size ? LH_SKIP_TOO_LARGE
-                                                                   : LH_SKIP_BINARY);
-                git_blob_free(w->blob);
-                w->blob = NULL;
-                continue;
-            }
             git_oid_tostr(w->blob_hex, sizeof(w->blob_hex), &p->blob);
-            out->data = data;
-            out->len = len;
+            out->data = git_blob_rawcontent(w->blob);
+            out->len = (size_t)git_blob_rawsize(w->blob);
             out->path = p->path;
-            out->added = p->whole ? NULL : p->ranges.v;
-            out->n_added = p->whole ? 0 : p->ranges.n;
+            out->added = whole ? NULL : w->cur.v;
+            out->n_added = whole ? 0 : w->cur.n;
             out->blob_id = w->blob_hex;
             lh_fill_commit_meta(w, out);
-            atomic_fetch_add(&rs->bytes, len);
+            atomic_fetch_add(&rs->bytes, out->len);
             return 0;
         }
         {
             size_t t = atomic_fetch_add(&rs->next, 1);
             if (t >= rs->n_tags + rs->n_commits) {
-                lh_pend_clear(w);
+                lh_commit_clear(w);
                 return LH_ITEROVER;
             }
             rc = lh_range_start(rs, w, t);

@@ -232,6 +232,19 @@ static void test_staged(void **state)
     lh_buf_release(&out);
 }
 
+/* range := inc[0] --not exc[0]; so: defaults without messages (only blobs are drained). */
+static void one_range(struct lh_git_range *range, const char **inc, const char **exc,
+                      struct lh_git_source_opts *so)
+{
+    memset(range, 0, sizeof(*range));
+    range->include = inc;
+    range->n_include = 1;
+    range->exclude = exc;
+    range->n_exclude = 1;
+    memset(so, 0, sizeof(*so));
+    so->no_messages = true;
+}
+
 static void test_range_and_merge(void **state)
 {
     struct lh_git_repo *r;
@@ -247,13 +260,7 @@ static void test_range_and_merge(void **state)
     sh("git checkout -q main && printf 'm\\n' > m.txt && git add m.txt && git commit -qm main2");
     /* an evil merge: the merge result adds a line that neither parent has */
     sh("git merge -q --no-commit side; printf 'side1\\nEVIL\\nside2\\n' > s.txt && git add s.txt && git commit -qm merge");
-    memset(&range, 0, sizeof(range));
-    range.include = inc;
-    range.n_include = 1;
-    range.exclude = exc;
-    range.n_exclude = 1;
-    memset(&so, 0, sizeof(so));
-    so.no_messages = true;
+    one_range(&range, inc, exc, &so);
     r = open_fixture(0);
     assert_int_equal(lh_git_range_source_new(&src, r, &range, &so), 0);
     assert_int_equal(lh_git_range_source_commits(src), 3);
@@ -276,6 +283,77 @@ static void test_range_and_merge(void **state)
     assert_int_equal(lh_git_range_source_new(&src, r, &range, &so), LH_ENOTFOUND);
     assert_non_null(strstr(lh_error_last(), "no-such-rev"));
     lh_git_repo_free(r);
+    lh_buf_release(&out);
+}
+
+static int g_skips[LH_SKIP__COUNT];
+
+static void count_skip(void *payload, const char *path, enum lh_skip_reason why)
+{
+    (void)payload;
+    (void)path;
+    g_skips[why]++;
+}
+
+/* Drains HEAD --not HEAD~1 (no messages) into out, counting skips in g_skips. */
+static void drain_last_commit(struct lh_buf *out)
+{
+    struct lh_git_repo *r = open_fixture(0);
+    struct lh_source *src = NULL;
+    struct lh_git_range range;
+    struct lh_git_source_opts so;
+    const char *inc[1] = {"HEAD"}, *exc[1] = {"HEAD~1"};
+
+    one_range(&range, inc, exc, &so);
+    memset(g_skips, 0, sizeof(g_skips));
+    assert_int_equal(lh_git_range_source_new(&src, r, &range, &so), 0);
+    src->on_skip = count_skip;
+    lh_buf_reset(out);
+    drain(src, out);
+    if (out->ptr == NULL)
+        lh_buf_adds(out, "");
+    src->ops->free(src);
+    lh_git_repo_free(r);
+}
+
+/* Runs the fixture command cmd (which commits), then checks what the last commit yields. */
+static void commit_yields(struct lh_buf *out, const char *cmd, const char *want)
+{
+    sh("%s", cmd);
+    drain_last_commit(out);
+    assert_string_equal(out->ptr, want);
+}
+
+/* The range source's own tree diff: unchanged subtrees are never opened, so these cases check that
+ * what it yields is still exactly what a full diff would: nested edits, new directories, exact
+ * renames of files and directories (nothing), a renamed directory with one edited file (that file
+ * whole), copies (whole), type changes, a mode change (nothing). */
+static void test_range_tree_diff(void **state)
+{
+    struct lh_buf out;
+    (void)state;
+
+    lh_buf_init(&out, 1 << 16);
+    sh("mkdir -p a/b/c a/q && for i in 1 2 3; do printf 'f%%s\\nline\\n' $i > a/b/c/f$i.txt; done && "
+       "printf 'q\\n' > a/q/q.txt && printf 'top\\n' > t && git add -A && git commit -qm tree-base");
+    commit_yields(&out, "printf 'added\\n' >> a/b/c/f2.txt && mkdir -p n/m && printf 'x\\n' > n/m/x.txt && "
+                        "git add -A && git commit -qm nested",
+                  "a/b/c/f2.txt|3-3;n/m/x.txt|*;");
+    commit_yields(&out, "git mv a/b/c moved && git commit -qm dir-rename", "");
+    commit_yields(&out, "git mv moved d2 && printf 'edit\\n' >> d2/f1.txt && git add -A && "
+                        "git commit -qm dir-rename-edit",
+                  "d2/f1.txt|*;");
+    commit_yields(&out, "cp a/q/q.txt copy.txt && git add copy.txt && git commit -qm copy", "copy.txt|*;");
+    /* a file becomes a symlink and its content moves to a new file: a rename, and a counted skip */
+    commit_yields(&out, "mv d2/f3.txt f3-moved.txt && ln -s f3-moved.txt d2/f3.txt && git add -A && "
+                        "git commit -qm typechange",
+                  "");
+    assert_int_equal(g_skips[LH_SKIP_SYMLINK], 1);
+    commit_yields(&out, "chmod +x copy.txt && git add copy.txt && git commit -qm mode", "");
+    /* a file replaced by a directory of the same name, and the reverse (git orders "n" < "t/") */
+    commit_yields(&out, "git rm -q t && mkdir t && printf 'inner\\n' > t/inner.txt && git rm -rq n && "
+                        "printf 'nn\\n' > n && git add -A && git commit -qm file-dir-swap",
+                  "n|*;t/inner.txt|*;");
     lh_buf_release(&out);
 }
 
@@ -408,6 +486,7 @@ int main(void)
     const struct CMUnitTest repo[] = {
         cmocka_unit_test(test_staged),
         cmocka_unit_test(test_range_and_merge),
+        cmocka_unit_test(test_range_tree_diff),
         cmocka_unit_test(test_history_and_provenance),
         cmocka_unit_test(test_history_pack_reader),
     };
