@@ -6,8 +6,8 @@
  * messages scanned. Any finding rejects the whole push (git then moves no ref).
  *
  * Policy: --deadline (default 4 s under GitHub Enterprise, whose own hook timeout is 5 s, else
- * 30 s), --on-deadline deny|allow (default deny: exit 4), --max-commits N (more is the same policy,
- * never a silent truncation), a push-option bypass (`git push -o leakhound.skip`) honoured only with
+ * 30 s), --on-deadline deny|allow (default deny: exit 4), --max-commits N and --max-push-bytes SIZE
+ * (default LH_DEFAULT_MAX_PUSH_BYTES; more is the same policy, never a silent truncation), a push-option bypass (`git push -o leakhound.skip`) honoured only with
  * --allow-bypass / allow_bypass in the server config / LEAKHOUND_ALLOW_BYPASS=1, and always
  * recorded. Under GitLab (GL_ID / GL_USERNAME) each message line starts with "GL-HOOK-ERR: " so
  * the web UI shows it. All repository text is escaped before it reaches the pusher's terminal.
@@ -19,6 +19,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/limits.h"
 #include "util/text.h"
 
 #include <errno.h>
@@ -55,6 +56,23 @@ int lh_gitcli_read_stdin(char **out, size_t *len)
     }
     return lh_buf_detach(&b, out, len);
 }
+
+static int o_max_push_bytes(void *ctx, const char *v)
+{
+    if (lh_cli_parse_size(v, (uint64_t *)ctx)) {
+        lh_cli_error("--max-push-bytes: invalid value '%s' (bytes, with an optional K, M or G "
+                     "suffix; 0: no limit)", v);
+        return LH_EXIT_USAGE;
+    }
+    return 0;
+}
+
+static const struct lh_opt lh_prereceive_opts[] = {
+    {"max-push-bytes", 0, true, "SIZE",
+     "most bytes of changed files and messages read per push (default 1G, 0: no limit; over it: "
+     "the deadline policy)", o_max_push_bytes},
+    {NULL, 0, false, NULL, NULL, NULL},
+};
 
 static bool lh_bypass_requested(void)
 {
@@ -107,6 +125,7 @@ int lh_cmd_pre_receive(int argc, char **argv)
     char *in = NULL, *repo_path = NULL;
     const char *where;
     size_t in_len = 0, i, n_inc = 0, n_commits = 0, n;
+    uint64_t max_push_bytes = LH_DEFAULT_MAX_PUSH_BYTES;
     bool have_res = false, gitlab, bypass_req, bypass_ok, over = false;
     const char *prefix;
     char **pos;
@@ -114,7 +133,8 @@ int lh_cmd_pre_receive(int argc, char **argv)
 
     lh_buf_init(&msg, 1 << 22);
     lh_cli_init(&cli, "pre-receive");
-    rc = lh_cli_parse(&cli, argc, argv, NULL, NULL, "leakhound pre-receive [OPTIONS] < ref-updates",
+    rc = lh_cli_parse(&cli, argc, argv, lh_prereceive_opts, &max_push_bytes,
+                      "leakhound pre-receive [OPTIONS] < ref-updates",
                       "The server-side hook: scan every pushed ref's new commits (added lines, "
                       "commit and tag messages) and reject the push on any finding. Reads git's "
                       "'<old> <new> <ref>' lines on standard input.",
@@ -188,6 +208,7 @@ int lh_cmd_pre_receive(int argc, char **argv)
     range.n_include = n_inc;
     range.exclude_all_refs = true;
     lh_gitcli_source_opts(&cli, &so);
+    so.max_bytes = max_push_bytes;
     rc = lh_git_range_source_new(&src, repo, &range, &so);
     if (rc == LH_ELIMIT || rc == LH_EDEADLINE) {
         over = true;
@@ -216,6 +237,13 @@ int lh_cmd_pre_receive(int argc, char **argv)
             over = true;
             lh_buf_addf(&msg, "leakhound: the scan did not finish within the deadline of %.3g s\n",
                         cli.deadline_s);
+        } else if (res.source_rc == LH_ELIMIT) {
+            /* --max-push-bytes: the scan stopped where the push went over it */
+            over = true;
+            lh_buf_adds(&msg, "leakhound: ");
+            lh_text_escape(&msg, res.source_err, strlen(res.source_err));
+            lh_buf_addf(&msg, " (--max-push-bytes %llu)\n", (unsigned long long)max_push_bytes);
+            actx.message = "push over --max-push-bytes";
         }
     }
     if (have_res && lh_gitcli_explicit_report(&cli))

@@ -164,6 +164,9 @@ struct lh_git_source_opts {
     int64_t deadline_ns; /* range/history setup: CLOCK_MONOTONIC ns after which setup stops with
                             LH_EDEADLINE; 0: none */
     bool no_messages;    /* range: do not yield commit and tag messages */
+    uint64_t max_bytes;  /* range: reading more bytes of changed blobs and messages than this makes
+                            next() fail with LH_ELIMIT (a blob skipped as too large is not read and
+                            does not count); 0: no limit */
 };
 
 /* Staged changes: HEAD's tree (the empty tree on an unborn branch) against the index, reading index

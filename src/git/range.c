@@ -58,6 +58,7 @@ struct lh_newdir {
 
 struct lh_range_worker {
     git_repository *repo;
+    git_odb *odb; /* sizes are asked before a blob is read */
     git_commit *commit;
     git_tag *tag;
     git_blob *blob;
@@ -93,6 +94,7 @@ struct lh_range_src {
     size_t n_tags, cap_tags;
     atomic_size_t next;
     atomic_uint_fast64_t done, bytes;
+    atomic_uint_fast64_t read; /* bytes of blobs and messages read, against opts.max_bytes */
     struct lh_range_worker *w;
 };
 
@@ -143,6 +145,7 @@ static void lh_range_free(struct lh_source *s)
             git_blob_free(w->blob);
             git_tag_free(w->tag);
             git_commit_free(w->commit);
+            git_odb_free(w->odb);
             git_repository_free(w->repo);
         }
         free(rs->w);
@@ -569,6 +572,18 @@ out:
     return rc;
 }
 
+/* Accounts len more bytes read; LH_ELIMIT once the total passes opts.max_bytes. */
+static int lh_read_budget(struct lh_range_src *rs, uint64_t len)
+{
+    uint64_t before = atomic_fetch_add(&rs->read, len);
+
+    if (rs->opts.max_bytes && before + len > rs->opts.max_bytes)
+        return lh_error_set(LH_ELIMIT, "the pushed commits have more than %llu bytes of changed "
+                                       "files and messages to scan",
+                            (unsigned long long)rs->opts.max_bytes);
+    return 0;
+}
+
 /* Reads pending file p into w->blob and computes its added lines into w->cur (*whole: all of it).
  * Returns 0 with w->blob set to yield it, 0 with w->blob NULL when it adds nothing or is skipped
  * (counted), or an error. */
@@ -577,6 +592,7 @@ static int lh_pend_read(struct lh_range_src *rs, struct lh_range_worker *w, cons
 {
     git_blob *ob = NULL;
     git_tree_entry *e;
+    git_object_t type;
     const void *data;
     size_t len, k;
     int rc = 0;
@@ -592,6 +608,20 @@ static int lh_pend_read(struct lh_range_src *rs, struct lh_range_worker *w, cons
         if (same)
             return 0;
     }
+    /* the size first: a blob over max_size is never read (a hostile push's 1 GB file) */
+    if (w->odb == NULL && git_repository_odb(&w->odb, w->repo) < 0)
+        return lh_git__error(LH_EGIT, "opening the object database");
+    if (git_odb_read_header(&len, &type, w->odb, &p->blob) < 0 || type != GIT_OBJECT_BLOB) {
+        lh_source_skip(&rs->base, p->path, LH_SKIP_MISSING_OBJECT);
+        return 0;
+    }
+    if (len > rs->opts.max_size) {
+        lh_source_skip(&rs->base, p->path, LH_SKIP_TOO_LARGE);
+        return 0;
+    }
+    rc = lh_read_budget(rs, len);
+    if (rc)
+        return rc;
     if (git_blob_lookup(&w->blob, w->repo, &p->blob) < 0) {
         lh_source_skip(&rs->base, p->path, LH_SKIP_MISSING_OBJECT);
         return 0;
@@ -725,6 +755,9 @@ static int lh_range_next(struct lh_source *s, unsigned wi, struct lh_chunk *out)
                 out->path = "<commit message>";
                 lh_fill_commit_meta(w, out);
             }
+            rc = lh_read_budget(rs, out->len);
+            if (rc)
+                return rc;
             atomic_fetch_add(&rs->bytes, out->len);
             return 0;
         }
@@ -925,6 +958,7 @@ int lh_git_range_source_new(struct lh_source **out, struct lh_git_repo *repo,
     atomic_init(&rs->next, 0);
     atomic_init(&rs->done, 0);
     atomic_init(&rs->bytes, 0);
+    atomic_init(&rs->read, 0);
     rs->w = lh_calloc(rs->base.workers, sizeof(*rs->w));
     if (rs->w == NULL) {
         rc = lh_error_set(LH_ENOMEM, "out of memory");

@@ -43,4 +43,10 @@
  * rest of that chunk (a rule matching every byte must not turn a scan quadratic). */
 #define LH_MAX_CANDIDATES_PER_RULE 100000u
 
+/* Bytes of changed files and messages one pre-receive run reads from a push before the push is over
+ * its limit (--max-push-bytes; the deadline policy decides). The deadline bounds time, this bounds
+ * the reading a single push can demand of the server whatever the deadline: a push adding more
+ * than 1 GiB of text is a data import, not a code change (the range source reads ~45 MB/s per core). */
+#define LH_DEFAULT_MAX_PUSH_BYTES (1024ull * 1024 * 1024)
+
 #endif

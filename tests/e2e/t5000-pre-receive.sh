@@ -153,6 +153,29 @@ t_max_commits() {
 }
 test_expect "--max-commits: over it is the deny policy, never a silent truncation" t_max_commits
 
+t_max_push_bytes() {
+    set_hook --max-push-bytes 2K --audit-log "$TRASH/bytes.jsonl"
+    git checkout -q -b big main
+    awk 'BEGIN { for (i = 0; i < 200; i++) print "line " i " of a file larger than the limit" }' >big.txt
+    git add big.txt && git commit -q -m big
+    expect_exit 1 git push origin big
+    grep_q 'more than 2048 bytes' "$ERR"
+    grep_q 'on-deadline: deny' "$ERR"
+    must_fail server_has refs/heads/big
+    grep_q '"event":"deadline.exceeded"' "$TRASH/bytes.jsonl"
+    grep_q 'max-push-bytes' "$TRASH/bytes.jsonl"
+    set_hook --max-push-bytes 2K --on-deadline allow
+    git push origin big 2>"$ERR"
+    grep_q 'NOT fully scanned' "$ERR"
+    server_has refs/heads/big
+    git checkout -q main
+    set_hook --max-push-bytes nonsense
+    printf 'x\n' >more.txt && git add more.txt && git commit -q -m more
+    expect_exit 1 git push origin main
+    grep_q 'invalid value' "$ERR"
+}
+test_expect "--max-push-bytes: over it is the deny policy (audited); allow lets it through loudly" t_max_push_bytes
+
 t_bypass() {
     set_hook
     git checkout -q -b bypass main && printf 'k = "%s"\n' "$S1" >bp.cfg && git add bp.cfg && git commit -q -m bp
