@@ -124,11 +124,6 @@ static int lh_parse_size(const char *s, uint64_t *out)
     return 0;
 }
 
-int lh_cli_parse_size(const char *s, uint64_t *out)
-{
-    return lh_parse_size(s, out);
-}
-
 static int lh_parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
     char *end = NULL;

@@ -164,9 +164,6 @@ enum lh_audit_event lh_cli_scan_event(const struct lh_scan_result *r);
  * cli->exit_code, else 0. */
 int lh_cli_exit_status(const struct lh_cli *cli, const struct lh_scan_result *r);
 
-/* Parses a byte count with an optional K, M or G suffix (powers of 1024); -1 when malformed. */
-int lh_cli_parse_size(const char *s, uint64_t *out);
-
 /* Parses "4", "0.5", "4s" or "250ms" into seconds; -1 when malformed. */
 int lh_cli_parse_seconds(const char *s, double *out);
 

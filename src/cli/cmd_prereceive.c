@@ -22,7 +22,9 @@
 #include "util/limits.h"
 #include "util/text.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,13 +59,29 @@ int lh_gitcli_read_stdin(char **out, size_t *len)
     return lh_buf_detach(&b, out, len);
 }
 
+/* SIZE: bytes, or K, M or G of them (powers of 1024); 0 is no limit. */
 static int o_max_push_bytes(void *ctx, const char *v)
 {
-    if (lh_cli_parse_size(v, (uint64_t *)ctx)) {
+    static const char units[] = "kmg";
+    const char *u = NULL;
+    char *end = NULL;
+    unsigned long long n;
+    unsigned shift = 0;
+
+    errno = 0;
+    n = strtoull(v, &end, 10);
+    if (end != v && *end)
+        u = strchr(units, tolower((unsigned char)*end));
+    if (u && *u) {
+        shift = 10u * (unsigned)(u - units + 1);
+        end++;
+    }
+    if (errno || end == v || v[0] == '-' || *end || n > (ULLONG_MAX >> shift)) {
         lh_cli_error("--max-push-bytes: invalid value '%s' (bytes, with an optional K, M or G "
                      "suffix; 0: no limit)", v);
         return LH_EXIT_USAGE;
     }
+    *(uint64_t *)ctx = (uint64_t)n << shift;
     return 0;
 }
 
