@@ -1140,7 +1140,9 @@ static void lh_print_stats(const struct lh_cli *cli, const struct lh_scan_result
     fprintf(stderr,
             "leakhound: stats: time: database %s in %.1f ms, match %.1f ms, confirm "
             "%.1f ms (summed over workers), wall %lld ms; peak RSS %ld KiB\n",
-            lh_engine_info(cli->engine)->cache_hit ? "cached" : "compiled",
+            lh_engine_info(cli->engine)->embedded_db ? "built in"
+            : lh_engine_info(cli->engine)->cache_hit ? "cached"
+                                                      : "compiled",
             lh_engine_info(cli->engine)->compile_ms, r->scan.ns_match / 1e6, r->scan.ns_confirm / 1e6,
             (long long)r->elapsed_ms, ru.ru_maxrss);
 }

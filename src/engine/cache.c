@@ -148,21 +148,17 @@ out:
 #define LH_CACHE_HEAD (4 + 4 + 64 + 4)
 #define LH_CACHE_REC 12
 
-int lh_cache_load(struct lh_engine *e, const char *path, const char key[65])
+int lh_cache_decode(struct lh_engine *e, const unsigned char *data, size_t len,
+                    const char key[65])
 {
-    unsigned char *data = NULL;
-    size_t len = 0, off, i, meta;
+    size_t off, i, meta;
     uint64_t db_len;
     char *dbinfo = NULL;
     hs_database_t *db = NULL;
-    int rc;
+    int rc = LH_ENOTFOUND;
 
-    rc = lh_read_file(&data, &len, path);
-    if (rc)
-        return LH_ENOTFOUND;
-    rc = LH_ENOTFOUND;
     if (len < LH_CACHE_HEAD || memcmp(data, LH_CACHE_MAGIC, 4) != 0 ||
-        lh_get32(data + 4) != LH_CACHE_FORMAT || memcmp(data + 8, key, 64) != 0 ||
+        lh_get32(data + 4) != LH_CACHE_FORMAT || (key && memcmp(data + 8, key, 64) != 0) ||
         lh_get32(data + 72) != e->n_rules)
         goto out;
     off = LH_CACHE_HEAD;
@@ -178,6 +174,8 @@ int lh_cache_load(struct lh_engine *e, const char *path, const char key[65])
     off += meta + 8;
     if (db_len == 0 || db_len != len - off)
         goto out;
+    /* both refuse a database of another Hyperscan version, or one built for CPU features this
+     * machine lacks (HS_DB_VERSION_ERROR, HS_DB_PLATFORM_ERROR): a miss, never an error */
     if (hs_serialized_database_info((const char *)data + off, (size_t)db_len, &dbinfo) !=
         HS_SUCCESS)
         goto out;
@@ -195,8 +193,61 @@ int lh_cache_load(struct lh_engine *e, const char *path, const char key[65])
 out:
     free(dbinfo);
     hs_free_database(db);
+    return rc;
+}
+
+int lh_cache_load(struct lh_engine *e, const char *path, const char key[65])
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (lh_read_file(&data, &len, path) != 0)
+        return LH_ENOTFOUND;
+    rc = lh_cache_decode(e, data, len, key);
     free(data);
     return rc;
+}
+
+int lh_cache_encode(const struct lh_engine *e, const char key[65], unsigned char **out,
+                    size_t *out_len)
+{
+    char *bytes = NULL;
+    unsigned char *img;
+    size_t n = 0, hlen, i;
+    uint64_t db_len;
+    uint32_t v;
+
+    *out = NULL;
+    *out_len = 0;
+    if (hs_serialize_database(e->db, &bytes, &n) != HS_SUCCESS)
+        return LH_EIO;
+    hlen = LH_CACHE_HEAD + e->n_rules * LH_CACHE_REC + 8;
+    img = lh_malloc(hlen + n);
+    if (img == NULL) {
+        free(bytes);
+        return LH_ENOMEM;
+    }
+    memcpy(img, LH_CACHE_MAGIC, 4);
+    v = LH_CACHE_FORMAT;
+    memcpy(img + 4, &v, 4);
+    memcpy(img + 8, key, 64);
+    v = (uint32_t)e->n_rules;
+    memcpy(img + 72, &v, 4);
+    for (i = 0; i < e->n_rules; i++) {
+        unsigned char *rec = img + LH_CACHE_HEAD + LH_CACHE_REC * i;
+        uint32_t flags = e->rules[i].hs_flags;
+        memcpy(rec, &flags, 4);
+        memcpy(rec + 4, &e->rules[i].min_width, 4);
+        memcpy(rec + 8, &e->rules[i].max_width, 4);
+    }
+    db_len = n;
+    memcpy(img + hlen - 8, &db_len, 8);
+    memcpy(img + hlen, bytes, n);
+    free(bytes);
+    *out = img;
+    *out_len = hlen + n;
+    return 0;
 }
 
 /* mkdir -p for the parent directories of path, mode 0700. */
@@ -248,46 +299,27 @@ static int lh_write_all(int fd, const void *data, size_t len)
 
 int lh_cache_store(const struct lh_engine *e, const char *path, const char key[65])
 {
-    char *bytes = NULL, *tmp = NULL;
-    unsigned char *head = NULL;
-    size_t n = 0, hlen, i, plen;
-    uint64_t db_len;
-    uint32_t v;
+    unsigned char *img = NULL;
+    char *tmp = NULL;
+    size_t n = 0, plen;
     int fd = -1, rc = LH_EIO;
     bool made = false;
 
-    if (hs_serialize_database(e->db, &bytes, &n) != HS_SUCCESS)
+    if (lh_cache_encode(e, key, &img, &n) != 0)
         return LH_EIO;
     if (lh_mkdirs(path) != 0)
         goto out;
-    hlen = LH_CACHE_HEAD + e->n_rules * LH_CACHE_REC + 8;
-    head = lh_malloc(hlen);
     plen = strlen(path);
     tmp = lh_malloc(plen + 8);
-    if (head == NULL || tmp == NULL)
+    if (tmp == NULL)
         goto out;
-    memcpy(head, LH_CACHE_MAGIC, 4);
-    v = LH_CACHE_FORMAT;
-    memcpy(head + 4, &v, 4);
-    memcpy(head + 8, key, 64);
-    v = (uint32_t)e->n_rules;
-    memcpy(head + 72, &v, 4);
-    for (i = 0; i < e->n_rules; i++) {
-        unsigned char *rec = head + LH_CACHE_HEAD + LH_CACHE_REC * i;
-        uint32_t flags = e->rules[i].hs_flags;
-        memcpy(rec, &flags, 4);
-        memcpy(rec + 4, &e->rules[i].min_width, 4);
-        memcpy(rec + 8, &e->rules[i].max_width, 4);
-    }
-    db_len = n;
-    memcpy(head + LH_CACHE_HEAD + e->n_rules * LH_CACHE_REC, &db_len, 8);
     memcpy(tmp, path, plen);
     memcpy(tmp + plen, ".XXXXXX", 8);
     fd = mkstemp(tmp);
     if (fd < 0)
         goto out;
     made = true;
-    if (lh_write_all(fd, head, hlen) != 0 || lh_write_all(fd, bytes, n) != 0)
+    if (lh_write_all(fd, img, n) != 0)
         goto out;
     if (close(fd) != 0) {
         fd = -1;
@@ -303,7 +335,6 @@ out:
     if (rc && made)
         unlink(tmp);
     free(tmp);
-    free(head);
-    free(bytes);
+    free(img);
     return rc;
 }

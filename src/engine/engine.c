@@ -7,11 +7,17 @@
  * - Byte semantics everywhere: no HS_FLAG_UTF8/UCP, no PCRE2_UTF/UCP; no SINGLEMATCH (it loses
  *   occurrences), no SOM_LEFTMOST (slow). A pattern Hyperscan cannot take exactly is compiled with
  *   HS_FLAG_PREFILTER (a superset of end offsets); PCRE2 decides.
- * - PCRE2 codes are compiled here (cheap: tens of microseconds each, and it validates the pack) but
- *   JIT-compiled only on a rule's first candidate (lh_engine_jit), so a hook starts fast.
+ * - PCRE2 codes are compiled here (tens of microseconds each, and it validates the pack) but
+ *   JIT-compiled only on a rule's first candidate (lh_engine_jit), so a hook starts fast. Rules of
+ *   the precompiled built-in pack (src/rules/precompiled.h), validated when the binary was built,
+ *   are not even compiled here: lh_engine_jit compiles them on first use.
+ * - When the enabled rules are exactly that pack, the ruleset hash and the Hyperscan database are
+ *   the ones generated with it (if this Hyperscan and CPU accept the database; else the cache and
+ *   the compiler as for any other set). --no-cache forgoes it too, so a benchmark can compile.
  * - After lh_engine_new returns, the engine is read-only except for that one-time JIT publication.
  */
 #include "engine/engine_int.h"
+#include "rules/precompiled.h"
 
 #include <string.h>
 #include <time.h>
@@ -154,23 +160,54 @@ static int lh_pcre_compile(pcre2_code **out, const struct lh_engine *e, const st
                         what, (size_t)off, (const char *)msg);
 }
 
-void lh_engine_jit(struct lh_engine *e, struct lh_erule *er)
+/* Compiles a rule's pattern and allow patterns (lh_erule_init, or later for a precompiled rule). */
+static int lh_erule_compile(struct lh_engine *e, struct lh_erule *er)
+{
+    const struct lh_rule *r = er->rule;
+    size_t k;
+    int rc;
+
+    if (er->code == NULL) {
+        rc = lh_pcre_compile(&er->code, e, r, r->pattern, "pattern");
+        if (rc)
+            return rc;
+    }
+    if (r->n_allow && er->allow == NULL) {
+        er->allow = lh_calloc(r->n_allow, sizeof(*er->allow));
+        if (er->allow == NULL)
+            return lh_error_set(LH_ENOMEM, "out of memory compiling rule %s", r->id);
+    }
+    for (k = er->n_allow; k < r->n_allow; k++) {
+        rc = lh_pcre_compile(&er->allow[k], e, r, r->allow[k], "allow pattern");
+        if (rc)
+            return rc;
+        er->n_allow = k + 1;
+    }
+    return 0;
+}
+
+int lh_engine_jit(struct lh_engine *e, struct lh_erule *er)
 {
     size_t i;
+    int rc = 0;
 
     if (atomic_load_explicit(&er->state, memory_order_acquire) == LH_PCRE_READY)
-        return;
+        return 0;
     pthread_mutex_lock(&e->lock);
     if (atomic_load_explicit(&er->state, memory_order_relaxed) != LH_PCRE_READY) {
-        /* a pattern the JIT cannot take (or JIT unavailable) runs in the interpreter */
-        er->jit = pcre2_jit_compile(er->code, PCRE2_JIT_COMPLETE) == 0;
-        er->jit_partial = er->jit &&
-                          pcre2_jit_compile(er->code, PCRE2_JIT_PARTIAL_HARD) == 0;
-        for (i = 0; i < er->n_allow; i++)
-            (void)pcre2_jit_compile(er->allow[i], PCRE2_JIT_COMPLETE);
-        atomic_store_explicit(&er->state, LH_PCRE_READY, memory_order_release);
+        rc = lh_erule_compile(e, er);
+        if (rc == 0) {
+            /* a pattern the JIT cannot take (or JIT unavailable) runs in the interpreter */
+            er->jit = pcre2_jit_compile(er->code, PCRE2_JIT_COMPLETE) == 0;
+            er->jit_partial = er->jit &&
+                              pcre2_jit_compile(er->code, PCRE2_JIT_PARTIAL_HARD) == 0;
+            for (i = 0; i < er->n_allow; i++)
+                (void)pcre2_jit_compile(er->allow[i], PCRE2_JIT_COMPLETE);
+            atomic_store_explicit(&er->state, LH_PCRE_READY, memory_order_release);
+        }
     }
     pthread_mutex_unlock(&e->lock);
+    return rc;
 }
 
 /* ---- Hyperscan ------------------------------------------------------------------------------- */
@@ -281,7 +318,6 @@ static int lh_ruleset_hash(struct lh_engine *e)
 static int lh_erule_init(struct lh_engine *e, struct lh_erule *er, const struct lh_rule *r,
                          size_t index)
 {
-    size_t k;
     int rc;
 
     er->rule = r;
@@ -297,28 +333,38 @@ static int lh_erule_init(struct lh_engine *e, struct lh_erule *er, const struct 
     rc = lh_engine_hs_pattern(&er->hs_pattern, r->pattern);
     if (rc)
         return rc;
-    rc = lh_pcre_compile(&er->code, e, r, r->pattern, "pattern");
-    if (rc)
-        return rc;
-    if (r->n_allow) {
-        er->allow = lh_calloc(r->n_allow, sizeof(*er->allow));
-        if (er->allow == NULL)
-            return lh_error_set(LH_ENOMEM, "out of memory compiling rule %s", r->id);
-        for (k = 0; k < r->n_allow; k++) {
-            rc = lh_pcre_compile(&er->allow[k], e, r, r->allow[k], "allow pattern");
-            if (rc)
-                return rc;
-            er->n_allow = k + 1;
-        }
+    /* The precompiled built-in pack was compiled, PCRE2 included, when it was generated: its
+     * codes wait for the rule's first candidate (a hook run touches a handful of rules). */
+    if (r->builtin == 0) {
+        rc = lh_erule_compile(e, er);
+        if (rc)
+            return rc;
     }
     if (r->secret_group > e->max_group)
         e->max_group = r->secret_group;
     return 0;
 }
 
+/* The precompiled built-in pack when e's enabled rules are exactly its rules in its order (the
+ * common case: no --rules, nothing disabled), else NULL. Its ruleset hash and Hyperscan database
+ * were computed from those very rules when the binary was built. */
+static const struct lh_precompiled *lh_engine_precompiled(const struct lh_engine *e)
+{
+    const struct lh_precompiled *pc = lh_precompiled_get();
+    size_t i;
+
+    if (pc == NULL || e->n_rules != pc->n_rules || e->opts.no_cache)
+        return NULL;
+    for (i = 0; i < e->n_rules; i++)
+        if (e->rules[i].rule->builtin != i + 1)
+            return NULL;
+    return pc;
+}
+
 int lh_engine_build(struct lh_engine **out, const struct lh_ruleset *rs,
                     const struct lh_engine_opts *opts, const bool *skip)
 {
+    const struct lh_precompiled *pc;
     struct lh_engine *e;
     char *path = NULL, key[65];
     uint64_t t0;
@@ -365,13 +411,21 @@ int lh_engine_build(struct lh_engine **out, const struct lh_ruleset *rs,
         if (rc)
             goto out;
     }
-    rc = lh_ruleset_hash(e);
+    pc = lh_engine_precompiled(e);
+    if (pc)
+        memcpy(e->info.ruleset_hash, pc->ruleset_hash, sizeof(e->info.ruleset_hash));
+    else
+        rc = lh_ruleset_hash(e);
     if (rc)
         goto out;
 
     t0 = lh_engine_now_ns();
     if (e->n_rules > 0) {
-        if (!e->opts.no_cache && lh_cache_path(&path, key, e, opts ? opts->cache_dir : NULL) == 0 &&
+        /* the database generated with the built-in pack: no hashing, no file, no compile */
+        if (pc && lh_cache_decode(e, pc->hsdb, pc->hsdb_len, NULL) == 0)
+            e->info.cache_hit = e->info.embedded_db = true;
+        if (!e->info.cache_hit && !e->opts.no_cache &&
+            lh_cache_path(&path, key, e, opts ? opts->cache_dir : NULL) == 0 &&
             lh_cache_load(e, path, key) == 0)
             e->info.cache_hit = true;
         if (!e->info.cache_hit) {

@@ -41,7 +41,8 @@ struct lh_engine_opts {
 };
 
 struct lh_engine_info {
-    bool cache_hit;      /* the database came from the cache */
+    bool cache_hit;      /* the database came from the cache (or from the binary) */
+    bool embedded_db;    /* ... from the binary: the one generated with the built-in pack */
     bool cache_written;  /* a fresh database was stored */
     double compile_ms;   /* time to compile or deserialize */
     size_t n_patterns;   /* patterns in the Hyperscan database */

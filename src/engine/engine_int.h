@@ -33,7 +33,7 @@
 #define LH_LOOKAHEAD_MARGIN 256u
 
 enum lh_pcre_state {
-    LH_PCRE_COMPILED = 0, /* pattern compiled by lh_engine_new, JIT not tried yet */
+    LH_PCRE_COMPILED = 0, /* not ready: compiled by lh_engine_new (or not yet), JIT not tried */
     LH_PCRE_READY = 1,    /* JIT tried (it may have failed: then the interpreter is used) */
 };
 
@@ -69,8 +69,11 @@ struct lh_engine {
     bool lock_init;
 };
 
-/* Compiles e->rules[i].code for JIT on first use; returns with the state LH_PCRE_READY. */
-void lh_engine_jit(struct lh_engine *e, struct lh_erule *er);
+/* Makes a rule's PCRE2 codes ready on first use: compiles them when lh_engine_new left that to
+ * later (rules of the precompiled built-in pack, validated when it was generated), then
+ * JIT-compiles them; the state is LH_PCRE_READY afterwards. 0, or LH_ENOMEM / LH_ERULE (the rule
+ * stays unready and the next call tries again). */
+int lh_engine_jit(struct lh_engine *e, struct lh_erule *er);
 
 /* Rewrites PCRE2-only syntax Hyperscan rejects into an equivalent for end offsets (named groups
  * become plain groups, (?| becomes (?:, \K is dropped). *out is lh_malloc'ed. */
@@ -85,6 +88,16 @@ int lh_cache_load(struct lh_engine *e, const char *path, const char key[65]);
 /* Stores e->db and the per-rule metadata at path (temp file + rename). 0 when written, negative
  * otherwise; callers treat failure as a non-event. */
 int lh_cache_store(const struct lh_engine *e, const char *path, const char key[65]);
+/* The cache file's bytes for e (what lh_cache_store writes) into *out (lh_malloc'ed). 0, LH_EIO
+ * (Hyperscan could not serialize) or LH_ENOMEM. */
+int lh_cache_encode(const struct lh_engine *e, const char key[65], unsigned char **out,
+                    size_t *out_len);
+/* lh_cache_load from memory: fills e->db and the per-rule flags and widths from a cache image; key
+ * NULL accepts the key written in the image (the built-in image, generated with its rules). 0, or
+ * LH_ENOTFOUND on any mismatch, including a database of another Hyperscan version or for CPU
+ * features this machine lacks. */
+int lh_cache_decode(struct lh_engine *e, const unsigned char *data, size_t len,
+                    const char key[65]);
 
 /* lh_engine_new, leaving out the enabled rules whose skip[rule index] is true (skip may be NULL). */
 int lh_engine_build(struct lh_engine **out, const struct lh_ruleset *rs,

@@ -331,7 +331,9 @@ static int lh_confirm_rule(struct lh_scanner *s, const struct lh_chunk *c, struc
     uint32_t kept = 0;
     int rc;
 
-    lh_engine_jit((struct lh_engine *)e, er);
+    rc = lh_engine_jit((struct lh_engine *)e, er);
+    if (rc)
+        return rc;
     while (i < n) {
         size_t w = w0, j = i, rend = E[i];
 

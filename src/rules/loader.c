@@ -14,6 +14,7 @@
  * general context that does too) so allocation-failure sweeps reach them; libyaml uses malloc.
  */
 #include "rules/builtin.h"
+#include "rules/precompiled.h"
 #include "rules/rules.h"
 #include "rules/rules_int.h"
 #include "util/alloc.h"
@@ -1054,7 +1055,7 @@ int lh_ruleset_load_buffer(struct lh_ruleset *rs, const char *name, const char *
     return rc;
 }
 
-int lh_ruleset_load_builtin(struct lh_ruleset *rs)
+int lh_ruleset_load_builtin_yaml(struct lh_ruleset *rs)
 {
     struct lh_load L;
     size_t i;
@@ -1068,4 +1069,49 @@ int lh_ruleset_load_builtin(struct lh_ruleset *rs)
         rc = lh_load_commit(&L, rs);
     lh_load_release(&L);
     return rc;
+}
+
+/* Copies the precompiled rules (the structs only: their strings stay static) into rs, with the
+ * same all-or-nothing contract and duplicate-id message as a YAML load. */
+static int lh_load_precompiled(struct lh_ruleset *rs, const struct lh_precompiled *pc)
+{
+    struct lh_ruleset *tmp = NULL;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < pc->n_rules; i++) {
+        const struct lh_rule *first = lh_ruleset_find(rs, pc->rules[i].id);
+
+        if (first != NULL)
+            return lh_error_set(LH_ERULE, "%s:%u:%u: rule %s: duplicate id, first defined at %s:%u",
+                                pc->rules[i].file, pc->rules[i].line, pc->rules[i].col,
+                                pc->rules[i].id, first->file, first->line);
+    }
+    rc = lh_ruleset_new(&tmp);
+    if (rc == 0)
+        rc = lh_ruleset_reserve(tmp, pc->n_rules);
+    for (i = 0; rc == 0 && i < pc->n_rules; i++) {
+        struct lh_rule *r = lh_malloc(sizeof(*r));
+
+        if (r == NULL) {
+            rc = lh_error_set(LH_ENOMEM, "out of memory loading the built-in rules");
+            break;
+        }
+        *r = pc->rules[i];
+        r->builtin = (uint32_t)i + 1;
+        lh_ruleset_push(tmp, r);
+    }
+    if (rc == 0)
+        rc = lh_ruleset_reserve(rs, pc->n_rules);
+    if (rc == 0)
+        lh_ruleset_adopt(rs, tmp);
+    lh_ruleset_free(tmp);
+    return rc;
+}
+
+int lh_ruleset_load_builtin(struct lh_ruleset *rs)
+{
+    const struct lh_precompiled *pc = lh_precompiled_get();
+
+    return pc ? lh_load_precompiled(rs, pc) : lh_ruleset_load_builtin_yaml(rs);
 }

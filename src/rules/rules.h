@@ -59,6 +59,9 @@ struct lh_rule {
     struct lh_located *negatives;
     size_t n_negatives;
     bool disabled;
+    /* 1 + the rule's position in the precompiled built-in pack (src/rules/precompiled.h), whose
+     * strings and arrays are static data the rule does not own; 0 for a rule loaded from YAML */
+    uint32_t builtin;
     /* where the rule is defined */
     char *file;
     uint32_t line;

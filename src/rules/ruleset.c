@@ -74,6 +74,10 @@ void lh_rule_free(struct lh_rule *r)
 {
     if (r == NULL)
         return;
+    if (r->builtin) { /* a copy of a precompiled rule: only the struct is ours */
+        free(r);
+        return;
+    }
     free(r->id);
     free(r->name);
     free(r->pattern);

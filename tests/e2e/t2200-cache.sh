@@ -2,7 +2,8 @@
 # t2200: the compiled-database cache under attack and under load. An unusable cache directory, and
 # cache files replaced by garbage, truncated or emptied, never fail a scan or change its output;
 # 8 concurrent runs sharing one fresh cache directory all succeed with identical output and leave a
-# valid cache file (never a torn one, never a temp file).
+# valid cache file (never a torn one, never a temp file). The built-in pack alone uses the database
+# built into the binary and never touches the cache; any other set of rules uses the cache.
 . "$(dirname "$0")/lib.sh"
 
 GH=$(github_token "Wc5nRk8TbLq2Vx7MzHd4Pj9Fg3Sa6Y")
@@ -86,14 +87,44 @@ open(sys.argv[2],"wb").write(d)' good.hsdb "$db" ;;
 }
 test_expect "cache files replaced by garbage, truncated or emptied are misses, then repaired" t_cache_garbage
 
+# the built-in pack plus one more rule (matching nothing here): a set the binary has no database
+# for, as large as the built-in one, so concurrent compiles overlap
+cat >extra.yml <<'EOF'
+rules:
+- id: test.extra
+  name: Never here
+  pattern: '\b(zq9x_[A-Za-z0-9]{40})\b'
+  severity: low
+  confidence: low
+EOF
+
+t_builtin_db() {
+    expect_exit 1 leakhound dir t --cache-dir fresh -f jsonl --stats
+    same_findings "$OUT"
+    grep_q 'database built in' "$ERR"
+    test ! -e fresh || { echo "the cache was touched:"; ls -la fresh; false; }
+    # --no-cache compiles, with the same findings
+    expect_exit 1 leakhound dir t --no-cache -f jsonl --stats
+    same_findings "$OUT"
+    grep_q 'database compiled' "$ERR"
+    # one more rule: another set, so the cache (written, then read)
+    expect_exit 1 leakhound dir t --cache-dir fresh --rules extra.yml -f jsonl --stats
+    same_findings "$OUT"
+    grep_q 'database compiled' "$ERR"
+    ls fresh | grep -q '\.hsdb$' || { echo "no cache file for the larger set"; false; }
+    expect_exit 1 leakhound dir t --cache-dir fresh --rules extra.yml -f jsonl --stats
+    grep_q 'database cached' "$ERR"
+}
+test_expect "the built-in pack uses the database in the binary, other sets the cache" t_builtin_db
+
 t_concurrent() {
     i=0
     while [ $i -lt 8 ]; do
         if [ $((i % 2)) -eq 0 ]; then
-            (rc=0; leakhound dir t --cache-dir shared -f jsonl -j 1 >"run$i.out" 2>"run$i.err" || rc=$?
+            (rc=0; leakhound dir t --cache-dir shared --rules extra.yml -f jsonl -j 1 >"run$i.out" 2>"run$i.err" || rc=$?
              echo $rc >"run$i.rc") &
         else
-            (rc=0; leakhound stdin --cache-dir shared -f jsonl -j 1 <t/config.py >"run$i.out" 2>"run$i.err" || rc=$?
+            (rc=0; leakhound stdin --cache-dir shared --rules extra.yml -f jsonl -j 1 <t/config.py >"run$i.out" 2>"run$i.err" || rc=$?
              echo $rc >"run$i.rc") &
         fi
         i=$((i + 1))
@@ -113,7 +144,7 @@ t_concurrent() {
     ls shared >listing
     test "$(wc -l <listing)" -eq 1 || { echo "cache dir holds:"; cat listing; false; }
     grep_q '\.hsdb$' listing
-    expect_exit 1 leakhound dir t --cache-dir shared -f jsonl --stats
+    expect_exit 1 leakhound dir t --cache-dir shared --rules extra.yml -f jsonl --stats
     grep_q 'database cached' "$ERR"
     same_findings "$OUT"
 }

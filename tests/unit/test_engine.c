@@ -22,7 +22,9 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "rules/precompiled.h"
 #include "rules/rules.h"
+#include "util/buf.h"
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/limits.h"
@@ -737,6 +739,156 @@ static void test_selftest(void **state)
     lh_ruleset_free(rs);
 }
 
+/* ---- the precompiled built-in pack --------------------------------------------------------- */
+
+static void same_str(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        assert_ptr_equal(a, b);
+    else
+        assert_string_equal(a, b);
+}
+
+static void same_strv(char *const *a, size_t na, char *const *b, size_t nb)
+{
+    size_t i;
+
+    assert_int_equal(na, nb);
+    for (i = 0; i < na; i++)
+        same_str(a[i], b[i]);
+}
+
+static void same_located(const struct lh_located *a, size_t na, const struct lh_located *b,
+                         size_t nb)
+{
+    size_t i;
+
+    assert_int_equal(na, nb);
+    for (i = 0; i < na; i++) {
+        assert_int_equal(a[i].len, b[i].len);
+        assert_memory_equal(a[i].text, b[i].text, a[i].len);
+        assert_int_equal(a[i].line, b[i].line);
+        assert_int_equal(a[i].col, b[i].col);
+    }
+}
+
+/* "rule start end secret_start secret_end\n" for every match, into a buf */
+static int list_match(void *payload, const struct lh_chunk *c, const struct lh_match *m)
+{
+    (void)c;
+    return lh_buf_addf(payload, "%s %zu %zu %zu %zu\n", m->rule->id, m->start, m->end,
+                       m->secret_start, m->secret_end) == 0 ? 0 : 1;
+}
+
+static void scan_list(struct lh_buf *out, const struct lh_engine *e, const struct lh_buf *text)
+{
+    struct lh_scanner *s = NULL;
+    struct lh_chunk c;
+
+    memset(&c, 0, sizeof(c));
+    c.data = (const unsigned char *)text->ptr;
+    c.len = text->len;
+    c.path = "examples.txt";
+    c.kind = LH_SRC_FILE;
+    assert_int_equal(lh_scanner_new(&s, e), 0);
+    assert_int_equal(lh_scanner_scan(s, &c, list_match, out), 0);
+    lh_scanner_free(s);
+}
+
+/* The precompiled pack is the YAML pack: every field of every rule; and the engine built from it
+ * (rules and database from the binary, PCRE2 compiled lazily) finds exactly what an engine compiled
+ * from the parsed YAML finds, over every example and negative example of the pack. */
+static void test_precompiled(void **state)
+{
+    struct lh_ruleset *pc = NULL, *yaml = NULL;
+    struct lh_engine *e1 = NULL, *e2 = NULL;
+    struct lh_engine_opts o;
+    struct lh_buf text, l1, l2;
+    size_t i, k;
+
+    (void)state;
+    if (lh_precompiled_get() == NULL)
+        skip(); /* configured with -DLH_PRECOMPILE=OFF */
+    assert_int_equal(lh_ruleset_new(&pc), 0);
+    assert_int_equal(lh_ruleset_new(&yaml), 0);
+    assert_int_equal(lh_ruleset_load_builtin(pc), 0);
+    assert_int_equal(lh_ruleset_load_builtin_yaml(yaml), 0);
+    assert_true(lh_ruleset_count(pc) > 100);
+    assert_int_equal(lh_ruleset_count(pc), lh_ruleset_count(yaml));
+    lh_buf_init(&text, (size_t)1 << 26);
+    for (i = 0; i < lh_ruleset_count(pc); i++) {
+        const struct lh_rule *a = lh_ruleset_get(pc, i), *b = lh_ruleset_get(yaml, i);
+
+        assert_int_equal(a->builtin, i + 1);
+        assert_int_equal(b->builtin, 0);
+        same_str(a->id, b->id);
+        same_str(a->name, b->name);
+        same_str(a->pattern, b->pattern);
+        assert_int_equal(a->secret_group, b->secret_group);
+        same_strv(a->keywords, a->n_keywords, b->keywords, b->n_keywords);
+        assert_true(a->min_entropy == b->min_entropy);
+        same_str(a->validate, b->validate);
+        assert_int_equal(a->severity, b->severity);
+        assert_int_equal(a->confidence, b->confidence);
+        same_strv(a->references, a->n_references, b->references, b->n_references);
+        same_str(a->remediation, b->remediation);
+        same_strv(a->allow, a->n_allow, b->allow, b->n_allow);
+        same_located(a->examples, a->n_examples, b->examples, b->n_examples);
+        same_located(a->negatives, a->n_negatives, b->negatives, b->n_negatives);
+        assert_int_equal(a->disabled, b->disabled);
+        same_str(a->file, b->file);
+        assert_int_equal(a->line, b->line);
+        assert_int_equal(a->col, b->col);
+        assert_int_equal(a->pattern_line, b->pattern_line);
+        assert_int_equal(a->pattern_col, b->pattern_col);
+        assert_ptr_equal(lh_ruleset_find(pc, a->id), a);
+        for (k = 0; k < a->n_examples; k++) {
+            assert_int_equal(lh_buf_add(&text, a->examples[k].text, a->examples[k].len), 0);
+            assert_int_equal(lh_buf_addc(&text, '\n'), 0);
+        }
+        for (k = 0; k < a->n_negatives; k++) {
+            assert_int_equal(lh_buf_add(&text, a->negatives[k].text, a->negatives[k].len), 0);
+            assert_int_equal(lh_buf_addc(&text, '\n'), 0);
+        }
+    }
+
+    memset(&o, 0, sizeof(o));
+    o.cache_dir = "/nonexistent/leakhound-test-cache"; /* never needed by the built-in database */
+    assert_int_equal(lh_engine_new(&e1, pc, &o), 0);
+    assert_true(lh_engine_info(e1)->embedded_db);
+    assert_true(lh_engine_info(e1)->cache_hit);
+    o.no_cache = true;
+    assert_int_equal(lh_engine_new(&e2, yaml, &o), 0);
+    assert_false(lh_engine_info(e2)->embedded_db);
+    assert_false(lh_engine_info(e2)->cache_hit);
+    assert_string_equal(lh_engine_info(e1)->ruleset_hash, lh_engine_info(e2)->ruleset_hash);
+    assert_int_equal(lh_engine_info(e1)->n_prefilter, lh_engine_info(e2)->n_prefilter);
+
+    lh_buf_init(&l1, (size_t)1 << 26);
+    lh_buf_init(&l2, (size_t)1 << 26);
+    scan_list(&l1, e1, &text);
+    scan_list(&l2, e2, &text);
+    assert_true(l1.len > 1000); /* hundreds of examples match */
+    assert_int_equal(l1.len, l2.len);
+    assert_memory_equal(l1.ptr, l2.ptr, l1.len);
+
+    /* a rule disabled: no longer the precompiled set, so not its database */
+    assert_int_equal(lh_ruleset_disable(pc, lh_ruleset_get(pc, 0)->id), 0);
+    lh_engine_free(e1);
+    o.no_cache = true;
+    assert_int_equal(lh_engine_new(&e1, pc, &o), 0);
+    assert_false(lh_engine_info(e1)->embedded_db);
+    assert_string_not_equal(lh_engine_info(e1)->ruleset_hash, lh_engine_info(e2)->ruleset_hash);
+
+    lh_buf_release(&l1);
+    lh_buf_release(&l2);
+    lh_buf_release(&text);
+    lh_engine_free(e1);
+    lh_engine_free(e2);
+    lh_ruleset_free(pc);
+    lh_ruleset_free(yaml);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -749,6 +901,7 @@ int main(void)
         cmocka_unit_test(test_rule_errors),
         cmocka_unit_test(test_hs_pattern_rewrite),
         cmocka_unit_test(test_selftest),
+        cmocka_unit_test(test_precompiled),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

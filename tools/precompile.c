@@ -1,0 +1,223 @@
+/*
+ * precompile.c - the build step that turns the embedded built-in pack into src/rules/precompiled.h
+ * data: `lh_precompile OUT.c` parses the rules/ pack with the ordinary YAML loader (every check a pack
+ * gets at run time: a pack error fails the build with file:line:column), builds the engine from it
+ * (PCRE2 compiles every pattern and allow pattern, Hyperscan compiles the whole database), and
+ * writes a C file holding the rules as static structs, the engine's ruleset hash and the database's
+ * cache image (src/engine/cache.c format). OUT.c is written to a temporary name and renamed, so an
+ * interrupted build never leaves half a file.
+ *
+ * The database is compiled for the build machine's CPU (hs_populate_platform, as the cache does);
+ * a binary that runs where Hyperscan refuses it falls back to the cache and the compiler.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "engine/engine_int.h"
+#include "rules/precompiled.h"
+#include "rules/rules.h"
+#include "util/error.h"
+
+/* A C string literal for len bytes of s: printable ASCII as is, the rest as three-digit octal
+ * escapes (never ambiguous with a following digit), '?' escaped against trigraphs. */
+static void lh_put_str(FILE *f, const char *s, size_t len)
+{
+    size_t i;
+
+    if (s == NULL) {
+        fputs("NULL", f);
+        return;
+    }
+    fputc('"', f);
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c == '"' || c == '\\' || c == '?')
+            fprintf(f, "\\%c", c);
+        else if (c >= 0x20 && c < 0x7f)
+            fputc(c, f);
+        else
+            fprintf(f, "\\%03o", c);
+        if (i % 96 == 95 && i + 1 < len)
+            fputs("\"\n    \"", f); /* adjacent literals: short source lines */
+    }
+    fputc('"', f);
+}
+
+static void lh_put_cstr(FILE *f, const char *s)
+{
+    lh_put_str(f, s, s ? strlen(s) : 0);
+}
+
+/* static char *NAME_I[] = {...}; for a string vector, or nothing when it is empty */
+static void lh_put_strv(FILE *f, const char *name, size_t i, char *const *v, size_t n)
+{
+    size_t k;
+
+    if (n == 0)
+        return;
+    fprintf(f, "static char *%s_%zu[] = {\n", name, i);
+    for (k = 0; k < n; k++) {
+        fputs("    ", f);
+        lh_put_cstr(f, v[k]);
+        fputs(",\n", f);
+    }
+    fputs("};\n", f);
+}
+
+static void lh_put_located(FILE *f, const char *name, size_t i, const struct lh_located *v,
+                           size_t n)
+{
+    size_t k;
+
+    if (n == 0)
+        return;
+    fprintf(f, "static struct lh_located %s_%zu[] = {\n", name, i);
+    for (k = 0; k < n; k++) {
+        fputs("    {", f);
+        lh_put_str(f, v[k].text, v[k].len);
+        fprintf(f, ", %zu, %" PRIu32 ", %" PRIu32 "},\n", v[k].len, v[k].line, v[k].col);
+    }
+    fputs("};\n", f);
+}
+
+static void lh_put_ref(FILE *f, const char *field, const char *name, size_t i, size_t n)
+{
+    if (n)
+        fprintf(f, "     .%s = %s_%zu, .n_%s = %zu,\n", field, name, i, field, n);
+}
+
+static void lh_put_rule(FILE *f, const struct lh_rule *r, size_t i)
+{
+    fputs("    {.id = ", f);
+    lh_put_cstr(f, r->id);
+    fputs(",\n     .name = ", f);
+    lh_put_cstr(f, r->name);
+    fputs(",\n     .pattern = ", f);
+    lh_put_cstr(f, r->pattern);
+    /* %a: the exact double, whatever the locale */
+    fprintf(f, ",\n     .secret_group = %" PRIu32 ", .min_entropy = %a,\n     .validate = ",
+            r->secret_group, r->min_entropy);
+    lh_put_cstr(f, r->validate);
+    fprintf(f, ", .severity = %d, .confidence = %d,\n     .remediation = ", (int)r->severity,
+            (int)r->confidence);
+    lh_put_cstr(f, r->remediation);
+    fputs(",\n", f);
+    lh_put_ref(f, "keywords", "lh_kw", i, r->n_keywords);
+    lh_put_ref(f, "references", "lh_ref", i, r->n_references);
+    lh_put_ref(f, "allow", "lh_allow", i, r->n_allow);
+    if (r->n_examples)
+        fprintf(f, "     .examples = lh_ex_%zu, .n_examples = %zu,\n", i, r->n_examples);
+    if (r->n_negatives)
+        fprintf(f, "     .negatives = lh_neg_%zu, .n_negatives = %zu,\n", i, r->n_negatives);
+    fprintf(f, "     .disabled = %s,\n     .file = ", r->disabled ? "true" : "false");
+    lh_put_cstr(f, r->file);
+    fprintf(f, ", .line = %" PRIu32 ", .col = %" PRIu32 ", .pattern_line = %" PRIu32
+               ", .pattern_col = %" PRIu32 "},\n",
+            r->line, r->col, r->pattern_line, r->pattern_col);
+}
+
+static int lh_emit(FILE *f, const struct lh_ruleset *rs, const struct lh_engine *e)
+{
+    const struct lh_engine_info *info = lh_engine_info(e);
+    unsigned char *img = NULL;
+    size_t n = lh_ruleset_count(rs), len = 0, i;
+    int rc;
+
+    if (n > 0) {
+        rc = lh_cache_encode(e, info->ruleset_hash, &img, &len);
+        if (rc)
+            return lh_error_set(rc, "cannot serialize the Hyperscan database");
+    }
+    fputs("/* generated by tools/precompile.c from the rules/ pack; do not edit */\n"
+          "#include <stdbool.h>\n#include <stddef.h>\n\n#include \"rules/precompiled.h\"\n\n", f);
+    for (i = 0; i < n; i++) {
+        const struct lh_rule *r = lh_ruleset_get(rs, i);
+
+        lh_put_strv(f, "lh_kw", i, r->keywords, r->n_keywords);
+        lh_put_strv(f, "lh_ref", i, r->references, r->n_references);
+        lh_put_strv(f, "lh_allow", i, r->allow, r->n_allow);
+        lh_put_located(f, "lh_ex", i, r->examples, r->n_examples);
+        lh_put_located(f, "lh_neg", i, r->negatives, r->n_negatives);
+    }
+    fprintf(f, "\nstatic const struct lh_rule lh_rules[%zu] = {\n", n ? n : 1);
+    for (i = 0; i < n; i++)
+        lh_put_rule(f, lh_ruleset_get(rs, i), i);
+    fprintf(f, "};\n\nstatic const unsigned char lh_hsdb[%zu] = {", len ? len : 1);
+    for (i = 0; i < len; i++)
+        fprintf(f, "%s%u,", i % 24 == 0 ? "\n    " : "", img[i]);
+    fputs("\n};\n\nstatic const struct lh_precompiled lh_pc = {\n    lh_rules,\n", f);
+    fprintf(f, "    %zu,\n    \"%s\",\n    lh_hsdb,\n    %zu,\n};\n\n", n, info->ruleset_hash,
+            len);
+    fputs("const struct lh_precompiled *lh_precompiled_get(void)\n{\n", f);
+    /* an empty rules/ directory: nothing to precompile, the YAML path loads nothing */
+    fprintf(f, "    return %s;\n}\n", n ? "&lh_pc" : "NULL");
+    free(img);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct lh_ruleset *rs = NULL;
+    struct lh_engine *e = NULL;
+    struct lh_engine_opts opts;
+    char *tmp = NULL;
+    FILE *f = NULL;
+    size_t plen;
+    int rc, status = 1;
+
+    if (argc != 2) {
+        fprintf(stderr, "usage: lh_precompile OUT.c\n");
+        return 2;
+    }
+    memset(&opts, 0, sizeof(opts));
+    opts.no_cache = true; /* always compile: the build must not depend on a user's cache */
+    rc = lh_ruleset_new(&rs);
+    if (rc == 0)
+        rc = lh_ruleset_load_builtin_yaml(rs);
+    if (rc == 0 && lh_ruleset_count(rs) > 0)
+        rc = lh_engine_new(&e, rs, &opts);
+    if (rc) {
+        fprintf(stderr, "lh_precompile: %s\n", lh_error_last());
+        goto out;
+    }
+    plen = strlen(argv[1]);
+    tmp = malloc(plen + 5);
+    if (tmp == NULL)
+        goto out;
+    memcpy(tmp, argv[1], plen);
+    memcpy(tmp + plen, ".tmp", 5);
+    f = fopen(tmp, "w");
+    if (f == NULL) {
+        perror(tmp);
+        goto out;
+    }
+    rc = lh_emit(f, rs, e);
+    if (rc) {
+        fprintf(stderr, "lh_precompile: %s\n", lh_error_last());
+        goto out;
+    }
+    if (ferror(f) | fclose(f)) {
+        f = NULL;
+        perror(tmp);
+        goto out;
+    }
+    f = NULL;
+    if (rename(tmp, argv[1]) != 0) {
+        perror(argv[1]);
+        goto out;
+    }
+    status = 0;
+out:
+    if (f)
+        fclose(f);
+    if (status && tmp)
+        remove(tmp);
+    free(tmp);
+    lh_engine_free(e);
+    lh_ruleset_free(rs);
+    return status;
+}
