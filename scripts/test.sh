@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: a source check, a gcc build with -Werror and ASan+UBSan
 # running every ctest label (unit, e2e, rules, fuzz, accuracy), then a clang -Werror build running
-# the unit tests. Build trees: build-test/ and build-test-clang/.
+# the unit tests, then the static build (-DLH_STATIC=ON) with a smoke test. Build trees: build-test/,
+# build-test-clang/ and build-test-static/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -22,3 +23,9 @@ cmake -S . -B build-test-clang -DCMAKE_C_COMPILER=clang -DLH_WERROR=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-test-clang -j"$jobs"
 (cd build-test-clang && ctest --output-on-failure -j"$jobs" -L unit)
+
+echo "== static binary (-DLH_STATIC=ON: every dependency from Debian's static archives)"
+cmake -S . -B build-test-static -DLH_STATIC=ON -DLH_WERROR=ON -DBUILD_TESTING=OFF \
+    -DBUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build-test-static -j"$jobs" --target leakhound
+./scripts/check-static.sh build-test-static/leakhound
