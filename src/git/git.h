@@ -170,7 +170,9 @@ struct lh_git_source_opts {
 };
 
 /* Staged changes: HEAD's tree (the empty tree on an unborn branch) against the index, reading index
- * blobs, never the working tree. Added and modified regular files and executables yield a chunk
+ * blobs, never the working tree. The index file (v2-v4) is read directly and directories its cache
+ * tree shows unchanged are never opened; other indexes go through libgit2 (a split index is an
+ * LH_EGIT error either way: libgit2 1.5 does not read one). Added and modified regular files and executables yield a chunk
  * (LH_SRC_INDEX) with the ranges of added lines (NULL for a new file: every line counts).
  * Deletions, intent-to-add entries, submodules (skipped and counted) and symlinks (counted) yield
  * nothing. Conflicted paths are not scanned; lh_git_staged_conflicts() lists them. */
@@ -198,8 +200,9 @@ struct lh_git_range {
  * "<commit message>" / "<tag message>"), all LH_SRC_COMMIT with commit, author, email, date
  * (ISO 8601 UTC). An unknown include or exclude is LH_ENOTFOUND naming it; an include whose objects
  * are missing is LH_EINCOMPLETE. The commits are listed at construction (bounded by max_commits:
- * exceeding it is LH_ELIMIT, never truncation); diffs are computed lazily by the workers. Identical
- * (blob, added ranges) pairs are scanned once. */
+ * exceeding it is LH_ELIMIT, never truncation); diffs are computed lazily by the workers, subtrees
+ * with the same id on both sides are never opened, and each changed blob is read once per commit
+ * that changes it (blobs are not deduplicated across commits). */
 int lh_git_range_source_new(struct lh_source **out, struct lh_git_repo *repo,
                             const struct lh_git_range *range,
                             const struct lh_git_source_opts *opts);

@@ -77,6 +77,10 @@ int lh_git__hunk_cb(const git_diff_delta *delta, const git_diff_hunk *hunk, void
 /* Diff options every source uses: no context, text forced (a .gitattributes `-diff` must not hide a
  * file from the scan), no external drivers, no rename detection. */
 void lh_git__diff_opts(git_diff_options *o);
+/* Appends to out the lines of blob nb (at path) that old lacks: its zero-context hunks. Returns 0 or
+ * LH_ENOMEM / LH_EGIT. */
+int lh_git__added_lines(const git_blob *old, const git_blob *nb, const char *path,
+                        struct lh_ranges *out);
 
 struct lh_git_origin;
 
@@ -122,6 +126,10 @@ void lh_pack_reader_free(struct lh_pack_reader *r);
  * -1 when this reader declines (read it through libgit2 instead). */
 int lh_pack_read(struct lh_pack_reader *r, size_t pack, uint64_t off, uint64_t max,
                  const unsigned char **data, size_t *len, git_object_t *type);
+
+/* Tests only: true makes the staged source take libgit2's HEAD-to-index diff instead of reading the
+ * index file itself, so both paths can be compared. */
+extern bool lh_git__staged_no_fast;
 
 /* The range source's progress counters (lh_git_source_progress dispatches here). */
 bool lh_git__is_range(const struct lh_source *src);

@@ -170,17 +170,8 @@ static size_t lh_path_put(struct lh_range_worker *w, size_t plen, const char *na
 {
     size_t n = strlen(name), need = plen + n + 2;
 
-    if (need > w->path_cap) {
-        size_t cap = w->path_cap ? w->path_cap : 256;
-        char *p;
-        while (cap < need)
-            cap *= 2;
-        p = lh_realloc(w->pathbuf, cap);
-        if (p == NULL)
-            return 0;
-        w->pathbuf = p;
-        w->path_cap = cap;
-    }
+    if (lh_array_grow((void **)&w->pathbuf, &w->path_cap, need, 1))
+        return 0;
     memcpy(w->pathbuf + plen, name, n);
     if (dir)
         w->pathbuf[plen + n++] = '/';
@@ -512,18 +503,6 @@ static int lh_diff_commit(struct lh_range_src *rs, struct lh_range_worker *w)
     return rc;
 }
 
-/* The lines of blob nb (at path) that are not in old: zero-context hunks appended to out. */
-static int lh_added_lines(const git_blob *old, const git_blob *nb, const char *path,
-                          struct lh_ranges *out)
-{
-    git_diff_options o;
-
-    lh_git__diff_opts(&o);
-    if (git_diff_blobs(old, path, nb, path, &o, NULL, NULL, lh_git__hunk_cb, NULL, out) < 0)
-        return lh_error_last()[0] ? LH_ENOMEM : lh_git__error(LH_EGIT, "diffing a blob");
-    return 0;
-}
-
 /* The regular file tree t has at path, or NULL. */
 static git_tree_entry *lh_file_at(git_tree *t, const char *path)
 {
@@ -554,7 +533,7 @@ static int lh_against_parent(struct lh_range_worker *w, git_tree *t, const char 
         rc = LH_EINCOMPLETE;
         goto out;
     }
-    rc = lh_added_lines(ob, w->blob, path, &r);
+    rc = lh_git__added_lines(ob, w->blob, path, &r);
     if (rc)
         goto out;
     if (*whole) {
@@ -638,7 +617,7 @@ static int lh_pend_read(struct lh_range_src *rs, struct lh_range_worker *w, cons
             lh_source_skip(&rs->base, p->path, LH_SKIP_MISSING_OBJECT);
             goto drop;
         }
-        rc = lh_added_lines(ob, w->blob, p->path, &w->cur);
+        rc = lh_git__added_lines(ob, w->blob, p->path, &w->cur);
         git_blob_free(ob);
         if (rc)
             goto drop;
