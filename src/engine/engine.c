@@ -287,6 +287,47 @@ out:
 
 /* ---- the engine ------------------------------------------------------------------------------ */
 
+/* Every thread clones the scratch, so its size is capped (LH_MAX_HS_SCRATCH). Over the cap, the
+ * message names the packs (distinct rule files, in ruleset order, at most four) of the set. */
+static int lh_scratch_check(const struct lh_engine *e)
+{
+    const size_t cap = e->opts.max_scratch ? e->opts.max_scratch : LH_MAX_HS_SCRATCH;
+    const char *packs[4];
+    size_t size = 0, n_packs = 0, more = 0, i, k;
+    struct lh_buf b;
+    int rc;
+
+    if (hs_scratch_size(e->scratch, &size) != HS_SUCCESS)
+        return lh_error_set(LH_EINVALID, "cannot read the Hyperscan scratch size");
+    if (size <= cap)
+        return 0;
+    for (i = 0; i < e->n_rules; i++) {
+        const char *f = e->rules[i].rule->file ? e->rules[i].rule->file : "<rules>";
+
+        for (k = 0; k < n_packs && strcmp(packs[k], f) != 0; k++)
+            ;
+        if (k < n_packs)
+            continue;
+        if (n_packs < sizeof(packs) / sizeof(packs[0]))
+            packs[n_packs++] = f;
+        else
+            more++; /* may count a file twice; only says that the list goes on */
+    }
+    lh_buf_init(&b, 65536);
+    rc = 0;
+    for (k = 0; k < n_packs && rc == 0; k++)
+        rc = lh_buf_addf(&b, "%s%s", k ? ", " : "", packs[k]);
+    if (rc == 0 && more)
+        rc = lh_buf_adds(&b, " and more");
+    rc = lh_error_set(LH_ELIMIT,
+                      "rule pack %s: the %zu rules need %zu bytes of Hyperscan scratch per "
+                      "thread, over the limit of %zu (LH_MAX_HS_SCRATCH): split the pack or "
+                      "simplify its widest patterns",
+                      rc == 0 && b.ptr ? b.ptr : "<rules>", e->n_rules, size, cap);
+    lh_buf_release(&b);
+    return rc;
+}
+
 static int lh_ruleset_hash(struct lh_engine *e)
 {
     struct lh_buf b;
@@ -439,6 +480,9 @@ int lh_engine_build(struct lh_engine **out, const struct lh_ruleset *rs,
             rc = lh_error_set(LH_ENOMEM, "cannot allocate Hyperscan scratch space");
             goto out;
         }
+        rc = lh_scratch_check(e);
+        if (rc)
+            goto out;
     }
     e->info.compile_ms = (double)(lh_engine_now_ns() - t0) / 1e6;
     e->info.n_patterns = e->n_rules;

@@ -38,6 +38,7 @@ struct lh_engine_opts {
     bool no_cache;         /* neither read nor write the cache */
     bool no_validate;      /* keep matches whose checksum validator fails (marked validated=false) */
     size_t window;         /* confirm window cap in bytes; 0: LH_CONFIRM_WINDOW. Tests force it tiny */
+    size_t max_scratch;    /* Hyperscan scratch cap in bytes; 0: LH_MAX_HS_SCRATCH. Tests force it */
 };
 
 struct lh_engine_info {
@@ -54,7 +55,9 @@ struct lh_engine;
 struct lh_scanner;
 
 /* Compiles (or loads from the cache) the enabled rules of rs. rs must outlive the engine. On a
- * Hyperscan or PCRE2 rejection returns LH_ERULE with "file:line:col: rule ID: ..." as the message. */
+ * Hyperscan or PCRE2 rejection returns LH_ERULE with "file:line:col: rule ID: ..." as the message;
+ * when the compiled set needs more Hyperscan scratch than opts->max_scratch, LH_ELIMIT with a
+ * message naming the rule packs. */
 int lh_engine_new(struct lh_engine **out, const struct lh_ruleset *rs,
                   const struct lh_engine_opts *opts);
 void lh_engine_free(struct lh_engine *e);

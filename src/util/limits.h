@@ -49,4 +49,10 @@
  * than 1 GiB of text is a data import, not a code change (the range source reads ~45 MB/s per core). */
 #define LH_DEFAULT_MAX_PUSH_BYTES (1024ull * 1024 * 1024)
 
+/* Bytes of Hyperscan scratch one compiled rule set may need. Every scanning thread clones the
+ * scratch (hs_clone_scratch), so memory is this times the thread count; the built-in pack needs
+ * about 80 KiB, and only a pathological pack (huge bounded repeats, thousands of wide NFAs) comes
+ * near this. Over it, building the engine fails with an error naming the rule packs. */
+#define LH_MAX_HS_SCRATCH (32u * 1024 * 1024)
+
 #endif

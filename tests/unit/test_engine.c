@@ -624,6 +624,38 @@ static void test_rule_errors(void **state)
                       "rule t.allowbad: PCRE2 rejected the allow pattern at offset");
 }
 
+/* LH_MAX_HS_SCRATCH: over the cap the engine is refused with the packs named, whether the database
+ * was compiled or came from the cache; at the default cap the same set builds. */
+static void test_scratch_limit(void **state)
+{
+    struct fixture *fx = *state;
+    struct lh_engine_opts o;
+    struct lh_engine *e = NULL;
+    char dir[] = "/tmp/lh-test-scratch-XXXXXX";
+    int pass;
+
+    assert_non_null(mkdtemp(dir));
+    for (pass = 0; pass < 2; pass++) { /* 0: compiled and cached, 1: from the cache */
+        memset(&o, 0, sizeof(o));
+        o.cache_dir = dir;
+        assert_int_equal(lh_engine_new(&e, fx->rs, &o), 0);
+        assert_int_equal(lh_engine_info(e)->cache_hit, pass == 1);
+        lh_engine_free(e);
+        e = NULL;
+        o.max_scratch = 64; /* bytes: less than any database needs */
+        assert_int_equal(lh_engine_new(&e, fx->rs, &o), LH_ELIMIT);
+        assert_null(e);
+        if (strstr(lh_error_last(), "rule pack test.yml: the 10 rules need ") == NULL ||
+            strstr(lh_error_last(), "over the limit of 64 (LH_MAX_HS_SCRATCH)") == NULL)
+            fail_msg("unexpected error: %s", lh_error_last());
+    }
+    {
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        assert_int_equal(system(cmd), 0);
+    }
+}
+
 static void test_hs_pattern_rewrite(void **state)
 {
     struct lh_ruleset *rs = load("rules:\n"
@@ -899,6 +931,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_100mb_line, setup, teardown),
         cmocka_unit_test(test_candidate_cap),
         cmocka_unit_test(test_rule_errors),
+        cmocka_unit_test_setup_teardown(test_scratch_limit, setup, teardown),
         cmocka_unit_test(test_hs_pattern_rewrite),
         cmocka_unit_test(test_selftest),
         cmocka_unit_test(test_precompiled),
