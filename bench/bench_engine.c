@@ -14,6 +14,9 @@
  *
  * --scan-only: one engine from the default cache, 1 MiB chunks only (what to run under perf).
  *
+ * --dump PATH: every match of the first 1 MiB-chunk run, one line each (corpus offsets of the match
+ * and of the secret, rule id, entropy, validated), so that two builds can be compared byte for byte.
+ *
  * Timing is clock_gettime(CLOCK_MONOTONIC) around the scan loop only (scanners are created outside
  * the timed region), with the thread's CPU time (CLOCK_THREAD_CPUTIME_ID) beside it: on a shared
  * machine the CPU time is the steadier figure, and --rule-cost ranks rules by it. Nothing here is
@@ -44,6 +47,7 @@ struct bench_opts {
     bool scan_only; /* skip the compile timings and the whole-chunk mode (for perf record) */
     double limit_mb; /* rule-cost: scan only this much of the corpus */
     unsigned top;
+    const char *dump; /* write every match of the first 1 MiB-chunk run here */
     const char *corpus;
 };
 
@@ -138,19 +142,34 @@ static int build_ruleset(struct lh_ruleset **out, const struct bench_opts *o, co
     return 0;
 }
 
+/* What a scan's callback counts and, for --dump, writes: one line per match with offsets into the
+ * whole corpus (chunk offset + match offsets), so two builds' outputs can be compared with cmp. */
+struct tally {
+    uint64_t *per_rule;
+    FILE *dump;
+    size_t base; /* the chunk's offset in the corpus */
+};
+
 static int count_match(void *payload, const struct lh_chunk *c, const struct lh_match *m)
 {
-    uint64_t *per_rule = payload;
+    struct tally *t = payload;
 
     (void)c;
-    if (per_rule)
-        per_rule[m->rule_index]++;
+    if (t == NULL)
+        return 0;
+    if (t->per_rule)
+        t->per_rule[m->rule_index]++;
+    if (t->dump &&
+        fprintf(t->dump, "%zu %zu %zu %zu %s %.4f %d\n", t->base + m->start, t->base + m->end,
+                t->base + m->secret_start, t->base + m->secret_end, m->rule->id, m->entropy,
+                (int)m->validated) < 0)
+        return 1;
     return 0;
 }
 
 /* Scans data[0..len) once in chunks of at most `chunk` bytes, cut after the last newline. */
 static int scan_once(struct run_result *res, const struct lh_engine *e, const unsigned char *data,
-                     size_t len, size_t chunk, uint64_t *per_rule)
+                     size_t len, size_t chunk, struct tally *tally)
 {
     struct lh_scanner *s = NULL;
     struct lh_chunk c;
@@ -185,7 +204,9 @@ static int scan_once(struct run_result *res, const struct lh_engine *e, const un
         }
         c.data = data + off;
         c.len = n;
-        rc = lh_scanner_scan(s, &c, count_match, per_rule);
+        if (tally)
+            tally->base = off;
+        rc = lh_scanner_scan(s, &c, count_match, tally);
         if (rc) {
             fprintf(stderr, "bench_engine: scan: %s\n", lh_error_last());
             break;
@@ -202,7 +223,7 @@ static int scan_once(struct run_result *res, const struct lh_engine *e, const un
 /* Median wall and CPU seconds over runs; stats of the last run (they are the same every run). */
 static int scan_median(double *secs, double *cpu, struct lh_scan_stats *st,
                        const struct lh_engine *e, const unsigned char *data, size_t len,
-                       size_t chunk, unsigned runs, uint64_t *per_rule)
+                       size_t chunk, unsigned runs, struct tally *tally)
 {
     double *t = lh_calloc(2 * (size_t)runs, sizeof(*t));
     struct run_result r;
@@ -213,7 +234,7 @@ static int scan_median(double *secs, double *cpu, struct lh_scan_stats *st,
         return LH_ENOMEM;
     memset(&r, 0, sizeof(r));
     for (i = 0; i < runs; i++) {
-        rc = scan_once(&r, e, data, len, chunk, i == 0 ? per_rule : NULL);
+        rc = scan_once(&r, e, data, len, chunk, i == 0 ? tally : NULL);
         if (rc)
             goto out;
         t[i] = r.seconds;
@@ -364,7 +385,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: bench_engine [--rules PATH] [--no-builtin] [--runs N] [--scan-only] "
-            "[--rule-cost [--limit-mb MB] [--top N]] CORPUS_FILE\n");
+            "[--dump PATH] [--rule-cost [--limit-mb MB] [--top N]] CORPUS_FILE\n");
 }
 
 static int parse_uint(unsigned *out, const char *s)
@@ -411,6 +432,9 @@ static int parse_args(struct bench_opts *o, int argc, char **argv)
             if (!end || *end)
                 return -1;
             i++;
+        } else if (strcmp(a, "--dump") == 0 && v) {
+            o->dump = v;
+            i++;
         } else if (strcmp(a, "--scan-only") == 0) {
             o->scan_only = true;
         } else if (strcmp(a, "--rule-cost") == 0) {
@@ -431,6 +455,7 @@ int main(int argc, char **argv)
     struct lh_engine *e = NULL;
     unsigned char *data = NULL;
     uint64_t *per_rule = NULL;
+    struct tally tally;
     char cache_dir[] = "/tmp/lh-bench-cache-XXXXXX";
     bool have_cache = false;
     struct lh_scan_stats st;
@@ -490,10 +515,26 @@ scan:
     per_rule = lh_calloc(n_rules ? n_rules : 1, sizeof(*per_rule));
     if (!per_rule)
         goto out;
+    memset(&tally, 0, sizeof(tally));
+    tally.per_rule = per_rule;
+    if (o.dump) {
+        tally.dump = fopen(o.dump, "w");
+        if (!tally.dump) {
+            fprintf(stderr, "bench_engine: %s: %s\n", o.dump, strerror(errno));
+            goto out;
+        }
+    }
     printf("scan, single thread, median of %u runs:\n", o.runs);
     fflush(stdout);
-    if (scan_median(&secs, &cpu, &st, e, data, len, MIB, o.runs, per_rule))
+    rc = scan_median(&secs, &cpu, &st, e, data, len, MIB, o.runs, &tally);
+    if (tally.dump && fclose(tally.dump) != 0 && rc == 0)
+        rc = -1;
+    tally.dump = NULL;
+    if (rc) {
+        rc = 1;
         goto out;
+    }
+    rc = 1;
     print_mode("1MiB", secs, cpu, &st, len);
     fflush(stdout);
     if (!o.scan_only && scan_median(&secs, &cpu, &st, e, data, len, len ? len : 1, o.runs, NULL))
