@@ -139,6 +139,96 @@ int lh_engine_hs_pattern(char **out, const char *pattern)
     return rc;
 }
 
+/* ---- the trigger markers -------------------------------------------------------------------- */
+
+/* Where the comment starting at p ends (just past its ')'), or NULL. */
+static const char *lh_comment_end(const char *p)
+{
+    const char *q = strchr(p + 3, ')');
+
+    return q ? q + 1 : NULL;
+}
+
+static bool lh_quantifier(char c)
+{
+    return c == '*' || c == '+' || c == '?' || c == '{';
+}
+
+int lh_engine_trigger(size_t *from, size_t *to, const char *pattern)
+{
+    const size_t slen = sizeof(LH_TRIGGER_MARK) - 1, elen = sizeof(LH_TRIGGER_END) - 1;
+    const char *p = pattern;
+    size_t depth = 0, n_start = 0, n_end = 0, k;
+    bool alternation = false, options = false, misplaced = false;
+
+    *from = *to = 0;
+    while (*p) {
+        if (p[0] == '\\' && p[1] == 'Q') { /* a literal span up to \E */
+            const char *end = strstr(p + 2, "\\E");
+            p = end ? end + 2 : p + strlen(p);
+        } else if (p[0] == '\\') {
+            p += p[1] ? 2 : 1;
+        } else if (p[0] == '[') { /* a class: ']' first is literal; [:name:] inside */
+            p += (p[1] == '^') ? 2 : 1;
+            if (*p == ']')
+                p++;
+            while (*p && *p != ']') {
+                if (p[0] == '\\' && p[1])
+                    p += 2;
+                else if (p[0] == '[' && p[1] == ':' && strstr(p + 2, ":]"))
+                    p = strstr(p + 2, ":]") + 2;
+                else
+                    p++;
+            }
+            if (*p)
+                p++;
+        } else if (p[0] == '(' && p[1] == '?' && p[2] == '#') {
+            const char *end = lh_comment_end(p);
+            bool is_start = strncmp(p, LH_TRIGGER_MARK, slen) == 0;
+            bool is_end = strncmp(p, LH_TRIGGER_END, elen) == 0;
+
+            if (end == NULL)
+                break;
+            if (is_start || is_end) {
+                misplaced = misplaced || depth != 0 || *end == '\0' || lh_quantifier(*end);
+                if (is_start) {
+                    n_start++;
+                    *from = (size_t)(end - pattern);
+                } else {
+                    n_end++;
+                    misplaced = misplaced || n_start != 1;
+                    *to = (size_t)(p - pattern);
+                }
+            }
+            p = end;
+        } else {
+            if (p[0] == '(' && p[1] == '?' && depth == 0 && n_start == 0) {
+                /* (?i) and the like, unscoped, before the trigger would not reach it */
+                for (k = 2; (p[k] >= 'a' && p[k] <= 'z') || (p[k] >= 'A' && p[k] <= 'Z') ||
+                            p[k] == '-' || p[k] == '^';
+                     k++)
+                    ;
+                options = options || (k > 2 && p[k] == ')');
+            }
+            if (p[0] == '(')
+                depth++;
+            else if (p[0] == ')' && depth > 0)
+                depth--;
+            else if (p[0] == '|' && depth == 0)
+                alternation = true; /* a part of one branch is not a part of every match */
+            p++;
+        }
+    }
+    if (n_start == 0 && n_end == 0)
+        return 0;
+    if (n_start != 1 || n_end > 1 || misplaced || alternation || options ||
+        (n_end == 1 && *to <= *from))
+        return LH_EINVALID;
+    if (n_end == 0)
+        *to = strlen(pattern);
+    return 0;
+}
+
 /* ---- PCRE2 ----------------------------------------------------------------------------------- */
 
 static int lh_pcre_compile(pcre2_code **out, const struct lh_engine *e, const struct lh_rule *r,
@@ -148,7 +238,9 @@ static int lh_pcre_compile(pcre2_code **out, const struct lh_engine *e, const st
     PCRE2_SIZE off = 0;
     int err = 0;
 
-    *out = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &err, &off, e->cctx);
+    /* PCRE2_USE_OFFSET_LIMIT: the scanner bounds where a confirm may start (scanner.c) */
+    *out = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_USE_OFFSET_LIMIT, &err,
+                         &off, e->cctx);
     if (*out)
         return 0;
     if (err == PCRE2_ERROR_NOMEMORY || err == PCRE2_ERROR_HEAP_FAILED)
@@ -219,14 +311,29 @@ static int lh_hs_rejected(const struct lh_rule *r, const char *msg)
                         msg);
 }
 
-/* Decides exact or prefilter for one rule and records its maximum width. */
-static int lh_hs_classify(struct lh_erule *er)
+/* Decides exact or prefilter for one rule and records its widths (always those of the whole
+ * pattern). A rule with a trigger is a prefilter: Hyperscan compiles only the trigger, a part of the
+ * pattern's top-level sequence that every match contains and that matches at least one byte, so
+ * for every match it reports an end inside that match, and PCRE2 confirms the whole pattern in a
+ * window of the whole pattern's width before each candidate (see scanner.c). */
+int lh_engine_classify(struct lh_erule *er)
 {
+    const struct lh_rule *r = er->rule;
+    const char *file = r->file ? r->file : "<rules>";
     hs_expr_info_t *info = NULL;
     hs_compile_error_t *err = NULL;
+    size_t from, to;
+    bool whole;
     int rc;
 
     er->hs_flags = 0;
+    if (lh_engine_trigger(&from, &to, er->hs_pattern) != 0)
+        return lh_error_set(LH_ERULE,
+                            "%s:%u:%u: rule %s: %s must appear once (and %s at most once after "
+                            "it), outside any group or class, not before a quantifier, in a "
+                            "pattern without top-level alternation or unscoped (?flags)",
+                            file, r->pattern_line, r->pattern_col, r->id, LH_TRIGGER_MARK,
+                            LH_TRIGGER_END);
     if (hs_expression_info(er->hs_pattern, 0, &info, &err) != HS_SUCCESS) {
         hs_free_compile_error(err);
         err = NULL;
@@ -240,7 +347,36 @@ static int lh_hs_classify(struct lh_erule *er)
     er->min_width = info->min_width;
     er->max_width = info->max_width; /* UINT_MAX when unbounded */
     free(info);
-    return 0;
+    info = NULL;
+    if (from == 0)
+        return 0;
+    /* A trigger that runs to the end reports true end offsets: any pattern may have one (an
+     * unbounded exact one would then lose matches longer than LH_CONFIRM_WINDOW, so not that).
+     * One that stops earlier reports offsets inside matches: only a bounded pattern, whose window
+     * covers a whole match before any of its offsets, may have it. */
+    whole = er->hs_pattern[to] == '\0';
+    if (er->max_width == UINT32_MAX && (!whole || er->hs_flags == 0))
+        return lh_error_set(LH_ERULE,
+                            "%s:%u:%u: rule %s: a trigger needs a pattern of bounded width (or, "
+                            "running to the end, one Hyperscan takes only as a prefilter)",
+                            file, r->pattern_line, r->pattern_col, r->id);
+    er->hs_flags = HS_FLAG_PREFILTER;
+    er->hs_trigger = lh_malloc(to - from + 1);
+    if (er->hs_trigger == NULL)
+        return lh_error_set(LH_ENOMEM, "out of memory compiling rule %s", r->id);
+    memcpy(er->hs_trigger, er->hs_pattern + from, to - from);
+    er->hs_trigger[to - from] = '\0';
+    if (hs_expression_info(er->hs_trigger, HS_FLAG_PREFILTER, &info, &err) != HS_SUCCESS) {
+        rc = lh_hs_rejected(r, err ? err->message : "unknown error");
+        hs_free_compile_error(err);
+        return rc;
+    }
+    rc = info->min_width == 0
+             ? lh_error_set(LH_ERULE, "%s:%u:%u: rule %s: the trigger can match an empty string",
+                            file, r->pattern_line, r->pattern_col, r->id)
+             : 0;
+    free(info);
+    return rc;
 }
 
 static int lh_hs_compile(struct lh_engine *e)
@@ -252,7 +388,7 @@ static int lh_hs_compile(struct lh_engine *e)
     int rc = 0;
 
     for (i = 0; i < e->n_rules; i++) {
-        rc = lh_hs_classify(&e->rules[i]);
+        rc = lh_engine_classify(&e->rules[i]);
         if (rc)
             return rc;
     }
@@ -264,7 +400,7 @@ static int lh_hs_compile(struct lh_engine *e)
         goto out;
     }
     for (i = 0; i < e->n_rules; i++) {
-        pats[i] = e->rules[i].hs_pattern;
+        pats[i] = e->rules[i].hs_trigger ? e->rules[i].hs_trigger : e->rules[i].hs_pattern;
         flags[i] = e->rules[i].hs_flags;
         ids[i] = (unsigned)i;
     }
@@ -516,6 +652,7 @@ void lh_engine_free(struct lh_engine *e)
         struct lh_erule *er = &e->rules[i];
 
         free(er->hs_pattern);
+        free(er->hs_trigger);
         pcre2_code_free(er->code);
         for (k = 0; k < er->n_allow; k++)
             pcre2_code_free(er->allow[k]);

@@ -42,6 +42,7 @@ struct lh_erule {
     size_t rule_index;   /* index in the ruleset */
     char *hs_pattern;    /* the pattern as Hyperscan compiles it (PCRE2-only syntax rewritten) */
     unsigned hs_flags;   /* HS_FLAG_PREFILTER or 0 */
+    char *hs_trigger;    /* what Hyperscan compiles when the pattern has a trigger, else NULL */
     uint32_t min_width;  /* hs_expression_info min_width: the shortest match */
     uint32_t max_width;  /* hs_expression_info max_width; UINT32_MAX when unbounded */
     const struct lh_validator *validator; /* NULL when the rule has none */
@@ -74,6 +75,25 @@ struct lh_engine {
  * JIT-compiles them; the state is LH_PCRE_READY afterwards. 0, or LH_ENOMEM / LH_ERULE (the rule
  * stays unready and the next call tries again). */
 int lh_engine_jit(struct lh_engine *e, struct lh_erule *er);
+
+/* PCRE2 comments a rule may put between items of its pattern's top-level sequence (PCRE2 ignores
+ * them): Hyperscan then compiles only the part from LH_TRIGGER_MARK to LH_TRIGGER_END (or to the
+ * end), a cheap trigger such as a rare literal for a rule whose head Hyperscan pays for on every
+ * byte or every common literal, and the rule becomes a prefilter whose candidates PCRE2 confirms
+ * whole. A trigger that stops before the end needs a pattern of bounded width. */
+#define LH_TRIGGER_MARK "(?#trigger)"
+#define LH_TRIGGER_END "(?#trigger-end)"
+
+/* The trigger's span [*from, *to) in pattern (both 0 when it has none); LH_EINVALID when a marker
+ * is inside a group, repeated, out of order, at the end or before a quantifier, or the pattern has
+ * a top-level alternation or an unscoped option setting before the trigger. */
+int lh_engine_trigger(size_t *from, size_t *to, const char *pattern);
+
+/* Sets er->hs_flags (exact, or HS_FLAG_PREFILTER), er->hs_trigger (lh_malloc'ed; the caller frees
+ * it) and the widths from er->hs_pattern;
+ * LH_ERULE ("file:line:col: rule ID: ...") when Hyperscan takes the pattern in neither mode or the
+ * trigger marker is misplaced. Needs er->rule and er->hs_pattern only. */
+int lh_engine_classify(struct lh_erule *er);
 
 /* Rewrites PCRE2-only syntax Hyperscan rejects into an equivalent for end offsets (named groups
  * become plain groups, (?| becomes (?:, \K is dropped). *out is lh_malloc'ed. */

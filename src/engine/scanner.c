@@ -21,6 +21,11 @@
  *   found by a second search from further back. Growth stops at this rule's last match or the
  *   chunk start for exact patterns (Hyperscan's offset proves that a match ends there) and at the
  *   default window for prefilter ones. A window as wide as a bounded pattern needs no check.
+ * - A rule with a trigger (engine_int.h) gets offsets inside its matches, not their ends. Its
+ *   pattern is bounded (or the trigger runs to the end), and the window starts at the pattern's
+ *   full width: every match then holds a candidate at most that far from its start, so a search
+ *   from (candidate - width) finds what a whole-chunk pass finds, by the same argument as for a
+ *   trusted window (any match starting earlier has an earlier candidate, in an earlier region).
  * - Matches reach the callback sorted by (start, rule index).
  */
 #include "engine/engine_int.h"
@@ -197,17 +202,28 @@ static int lh_run(struct lh_scanner *s, const struct lh_erule *er, const unsigne
 static int lh_search(struct lh_scanner *s, const struct lh_erule *er, const struct lh_chunk *c,
                      size_t *clip, size_t q, size_t limit)
 {
+    int rc;
+
+    if (q > limit)
+        return PCRE2_ERROR_NOMATCH;
+    /* No attempt starts after limit (the codes are compiled with PCRE2_USE_OFFSET_LIMIT): a
+     * search that finds nothing stops there instead of walking on to the clip. */
+    pcre2_set_offset_limit(s->mctx, limit);
     for (;;) { /* bounded: the clip at least doubles its reach until it is the chunk's end */
         size_t reach;
-        int rc = lh_run(s, er, c->data, *clip, q, *clip < c->len ? PCRE2_PARTIAL_HARD : 0);
 
+        rc = lh_run(s, er, c->data, *clip, q, *clip < c->len ? PCRE2_PARTIAL_HARD : 0);
         if (rc != PCRE2_ERROR_PARTIAL)
-            return rc;
-        if (pcre2_get_ovector_pointer(s->md)[0] > limit)
-            return PCRE2_ERROR_NOMATCH;
+            break;
+        if (pcre2_get_ovector_pointer(s->md)[0] > limit) {
+            rc = PCRE2_ERROR_NOMATCH;
+            break;
+        }
         reach = *clip - q < LH_LOOKAHEAD_MARGIN ? LH_LOOKAHEAD_MARGIN : *clip - q;
         *clip = c->len - *clip > reach ? *clip + reach : c->len;
     }
+    pcre2_set_offset_limit(s->mctx, PCRE2_UNSET); /* allow patterns run with the same context */
+    return rc;
 }
 
 /* Classifies a negative PCRE2 result: 0 for no match or a counted limit, LH_ENOMEM otherwise. */
@@ -325,7 +341,13 @@ static int lh_confirm_rule(struct lh_scanner *s, const struct lh_chunk *c, struc
     const size_t natural = bounded ? (size_t)er->max_width + LH_WINDOW_MARGIN
                                    : (e->window > LH_CONFIRM_WINDOW ? e->window
                                                                     : LH_CONFIRM_WINDOW);
-    const size_t w0 = lh_min(bounded ? natural : LH_UNBOUNDED_WINDOW, e->window);
+    /* A trigger (engine_int.h) may report an offset inside a match rather than its end: only a
+     * window of the pattern's whole width is sure to hold the match before it (and the checks for
+     * narrower windows below assume end offsets), so such a rule never starts narrower. The
+     * pattern is searched rather than a flag kept, because a cached database skips classifying. */
+    const bool trigger = bounded && strstr(er->rule->pattern, LH_TRIGGER_MARK) != NULL;
+    const size_t w0 = trigger ? natural
+                              : lh_min(bounded ? natural : LH_UNBOUNDED_WINDOW, e->window);
     size_t pos = 0; /* end of this rule's last PCRE2 match: the search never starts before */
     size_t i = 0, k;
     uint32_t kept = 0;

@@ -81,6 +81,21 @@ static int lh_check_compile(const struct lh_rule *r, lh_selftest_cb cb, void *pa
         }
     }
     hs_free_database(db);
+    if (bad == 0) { /* the engine's own verdict: the trigger marker, the prefilter fallback */
+        struct lh_erule er;
+        const char *m;
+
+        memset(&er, 0, sizeof(er));
+        er.rule = r;
+        er.hs_pattern = hsp;
+        if (lh_engine_classify(&er) != 0) {
+            m = strstr(lh_error_last(), ": rule ");
+            m = m ? strchr(m + 7, ':') : NULL;
+            cb(payload, r, file, r->pattern_line, m ? m + 2 : lh_error_last());
+            bad++;
+        }
+        free(er.hs_trigger);
+    }
     free(hsp);
     for (k = 0; k <= r->n_allow; k++) {
         const char *pat = k == 0 ? r->pattern : r->allow[k - 1];
