@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pcre2.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -656,6 +657,187 @@ static void test_scratch_limit(void **state)
     }
 }
 
+/* ---- triggers: Hyperscan compiles a part of the rule, PCRE2 confirms the whole ------------- */
+
+static const char trigger_pack[] =
+    "rules:\n"
+    "- id: t.trig-suffix\n"
+    "  name: bounded, trigger to the end\n"
+    "  pattern: '(?m:^)[ \\t]{0,8}[a-z_]{0,10}(?#trigger)key[a-z_]{0,10}[ \\t]{0,4}=[ \\t]{0,4}"
+    "(?<secret>[A-Za-z0-9]{8,20})'\n"
+    "  severity: low\n"
+    "  confidence: low\n"
+    "- id: t.trig-infix\n"
+    "  name: bounded, trigger in the middle\n"
+    "  pattern: '(?i:https?)(?#trigger)://[a-z]{1,16}:(?#trigger-end)(?<secret>[A-Za-z0-9]{6,24})"
+    "@[a-z.]{1,30}'\n"
+    "  severity: low\n"
+    "  confidence: low\n"
+    "- id: t.trig-prefilter\n"
+    "  name: unbounded prefilter, trigger to the end\n"
+    "  pattern: '(?m:^)[ \\t]*(?#trigger)tok(?=en)en=(?<secret>[a-z0-9]{8,})'\n"
+    "  severity: low\n"
+    "  confidence: low\n";
+
+/* Every match of pattern in text, as one whole-buffer PCRE2 pass reports them (leftmost, not
+ * overlapping, an empty match steps one byte): what the engine must reproduce. */
+static size_t pcre_all(struct got *out, size_t cap, const char *rule, const char *pattern,
+                       const char *text, size_t len)
+{
+    int err;
+    PCRE2_SIZE off, *ov, at = 0;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+    pcre2_match_data *md = re ? pcre2_match_data_create_from_pattern(re, NULL) : NULL;
+    size_t n = 0;
+
+    assert_non_null(md);
+    while (at <= len && pcre2_match(re, (PCRE2_SPTR)text, len, at, 0, md, NULL) > 0) {
+        ov = pcre2_get_ovector_pointer(md);
+        if (ov[1] == ov[0]) {
+            at = ov[0] + 1;
+            continue;
+        }
+        assert_true(n < cap);
+        snprintf(out[n].rule, sizeof(out[n].rule), "%s", rule);
+        out[n].start = ov[0];
+        out[n].end = ov[1];
+        snprintf(out[n].secret, sizeof(out[n].secret), "%.*s", (int)(ov[3] - ov[2]), text + ov[2]);
+        n++;
+        at = ov[1];
+    }
+    pcre2_match_data_free(md);
+    pcre2_code_free(re);
+    return n;
+}
+
+static int cmp_got(const void *a, const void *b)
+{
+    const struct got *x = a, *y = b;
+    int c = (x->start > y->start) - (x->start < y->start);
+
+    return c ? c : strcmp(x->rule, y->rule);
+}
+
+/* Random lines made of the rules' pieces: keys, URLs with and without credentials, tokens, blanks,
+ * CR, near misses, so that triggers fire far more often than the rules match. */
+static size_t trigger_text(char *out, size_t cap, uint32_t seed)
+{
+    static const char *const pieces[] = {
+        "key",     "my_key",  "keyring", " = ",     "=",       "  ",      "\t",     "AbC123xyZ9",
+        "Q1w2E3r4T5y6", "short", "https://", "HTTP://", "http:/", "://", "deploy:", "ab:",
+        "@",       "host.example", "tok",   "token=",  "tokens=", "abcdefgh12", "x",     "\r\n",
+        "\n",      "\n",      "\n    ",  "_",       "k",       "ey",      "=zzzzzzzzzzzzzzzzzzzzzzz",
+        "\nkey = AbC123xyZ9",   "\n  my_key=Q1w2E3r4T5y6Q1w2E3r4", "\nkey=short",
+        "https://deploy:AbC123xyZ9@host.example", "HTTP://ab:Q1w2E3r4T5y6@x",
+        "https://ab:short@x",   "https://host.example:8443/x", "\ntoken=abcdefgh12",
+        "\n\t token=abcdefgh12abcdefgh12", "\ntokens=abcdefgh12",
+    };
+    const size_t np = sizeof(pieces) / sizeof(pieces[0]);
+    uint32_t x = seed;
+    size_t n = 0;
+
+    for (;;) {
+        const char *p;
+        size_t k;
+
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        p = pieces[x % np];
+        k = strlen(p);
+        if (n + k + 1 > cap)
+            break;
+        memcpy(out + n, p, k);
+        n += k;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+static void test_trigger_matches_pcre2(void **state)
+{
+    struct lh_ruleset *rs = load(trigger_pack);
+    static struct got want[4096];
+    static char text[8192];
+    struct lh_scanner *s = NULL;
+    struct lh_engine *e;
+    struct lh_chunk c;
+    struct sink got;
+    size_t w, nw, i, k, len;
+    uint32_t seed;
+
+    (void)state;
+    for (w = 0; w < 2; w++) {
+        e = engine(rs, windows[w], false);
+        assert_int_equal(lh_engine_info(e)->n_prefilter, 3); /* a trigger makes a prefilter */
+        assert_int_equal(lh_scanner_new(&s, e), 0);
+        for (seed = 1; seed <= 40; seed++) {
+            len = trigger_text(text, seed <= 20 ? 2000 : 8000, seed * 2654435761u);
+            nw = 0;
+            for (i = 0; i < lh_ruleset_count(rs); i++)
+                nw += pcre_all(want + nw, sizeof(want) / sizeof(want[0]) - nw,
+                               lh_ruleset_get(rs, i)->id, lh_ruleset_get(rs, i)->pattern, text,
+                               len);
+            qsort(want, nw, sizeof(want[0]), cmp_got);
+            memset(&c, 0, sizeof(c));
+            c.data = (const unsigned char *)text;
+            c.len = len;
+            c.path = "t.txt";
+            c.kind = LH_SRC_FILE;
+            memset(&got, 0, sizeof(got));
+            assert_true(nw > 0 && nw <= sizeof(got.items) / sizeof(got.items[0]));
+            assert_int_equal(lh_scanner_scan(s, &c, on_match, &got), 0);
+            if (got.n != nw)
+                fail_msg("window %zu, seed %u: %zu matches, PCRE2 finds %zu", windows[w], seed,
+                         got.n, nw);
+            for (k = 0; k < nw; k++)
+                if (strcmp(got.items[k].rule, want[k].rule) != 0 ||
+                    got.items[k].start != want[k].start || got.items[k].end != want[k].end ||
+                    strcmp(got.items[k].secret, want[k].secret) != 0)
+                    fail_msg("window %zu, seed %u, match %zu: got %s [%zu,%zu) '%s', PCRE2 %s "
+                             "[%zu,%zu) '%s'",
+                             windows[w], seed, k, got.items[k].rule, got.items[k].start,
+                             got.items[k].end, got.items[k].secret, want[k].rule, want[k].start,
+                             want[k].end, want[k].secret);
+        }
+        lh_scanner_free(s);
+        lh_engine_free(e);
+    }
+    lh_ruleset_free(rs);
+}
+
+static void expect_trigger_error(const char *pattern, const char *needle)
+{
+    char yaml[1024];
+
+    snprintf(yaml, sizeof(yaml),
+             "rules:\n- id: t.trig\n  name: x\n  pattern: '%s'\n  severity: low\n"
+             "  confidence: low\n",
+             pattern);
+    expect_rule_error(yaml, needle);
+}
+
+static void test_trigger_errors(void **state)
+{
+    static const char misplaced[] = "rule t.trig: (?#trigger) must appear once";
+
+    (void)state;
+    expect_trigger_error("(?:a(?#trigger)b)(c)", misplaced);          /* inside a group */
+    expect_trigger_error("a(?#trigger)b(?#trigger)(c)", misplaced);   /* twice */
+    expect_trigger_error("(abc)(?#trigger)", misplaced);              /* at the end */
+    expect_trigger_error("(a)b(?#trigger)+c", misplaced);             /* before a quantifier */
+    expect_trigger_error("(a)b|c(?#trigger)d", misplaced);            /* top-level alternation */
+    expect_trigger_error("(?i)(a)(?#trigger)bc", misplaced);          /* unscoped (?i) before */
+    expect_trigger_error("(a)(?#trigger-end)bc", misplaced);          /* end without start */
+    expect_trigger_error("(a)(?#trigger-end)b(?#trigger)c", misplaced); /* out of order */
+    expect_trigger_error("(a)\\s*(?#trigger)bc", "rule t.trig: a trigger needs a pattern of "
+                                                 "bounded width");
+    expect_trigger_error("(?=x)(a)\\s*b(?#trigger)c(?#trigger-end)d",
+                         "rule t.trig: a trigger needs a pattern of bounded width");
+    expect_trigger_error("(a)(?#trigger)b?(?#trigger-end)c",
+                         "rule t.trig: the trigger can match an empty string");
+}
+
 static void test_hs_pattern_rewrite(void **state)
 {
     struct lh_ruleset *rs = load("rules:\n"
@@ -932,6 +1114,8 @@ int main(void)
         cmocka_unit_test(test_candidate_cap),
         cmocka_unit_test(test_rule_errors),
         cmocka_unit_test_setup_teardown(test_scratch_limit, setup, teardown),
+        cmocka_unit_test(test_trigger_matches_pcre2),
+        cmocka_unit_test(test_trigger_errors),
         cmocka_unit_test(test_hs_pattern_rewrite),
         cmocka_unit_test(test_selftest),
         cmocka_unit_test(test_precompiled),
