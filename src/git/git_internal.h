@@ -77,9 +77,10 @@ int lh_git__hunk_cb(const git_diff_delta *delta, const git_diff_hunk *hunk, void
 /* Diff options every source uses: no context, text forced (a .gitattributes `-diff` must not hide a
  * file from the scan), no external drivers, no rename detection. */
 void lh_git__diff_opts(git_diff_options *o);
-/* Appends to out the lines of blob nb (at path) that old lacks: its zero-context hunks. Returns 0 or
- * LH_ENOMEM / LH_EGIT. */
-int lh_git__added_lines(const git_blob *old, const git_blob *nb, const char *path,
+/* Appends to out the lines of blob nb (at path) that old lacks: its zero-context hunks. by_id: diff
+ * the blobs by id (cheaper where no index has to be loaded for .gitattributes: bare repositories).
+ * Returns 0 or LH_ENOMEM / LH_EGIT. */
+int lh_git__added_lines(const git_blob *old, const git_blob *nb, const char *path, bool by_id,
                         struct lh_ranges *out);
 
 struct lh_git_origin;

@@ -35,6 +35,9 @@
 #include <string.h>
 #include <time.h>
 
+#define LH_RANGE_CACHED_BLOB (256u * 1024)        /* blobs up to this stay in the object cache */
+#define LH_RANGE_CACHE ((size_t)64 * 1024 * 1024) /* object cache per repository handle */
+
 /* A changed regular file of the commit being yielded. */
 struct lh_pend {
     char *path;
@@ -533,7 +536,7 @@ static int lh_against_parent(struct lh_range_worker *w, git_tree *t, const char 
         rc = LH_EINCOMPLETE;
         goto out;
     }
-    rc = lh_git__added_lines(ob, w->blob, path, &r);
+    rc = lh_git__added_lines(ob, w->blob, path, git_repository_is_bare(w->repo), &r);
     if (rc)
         goto out;
     if (*whole) {
@@ -617,7 +620,7 @@ static int lh_pend_read(struct lh_range_src *rs, struct lh_range_worker *w, cons
             lh_source_skip(&rs->base, p->path, LH_SKIP_MISSING_OBJECT);
             goto drop;
         }
-        rc = lh_git__added_lines(ob, w->blob, p->path, &w->cur);
+        rc = lh_git__added_lines(ob, w->blob, p->path, git_repository_is_bare(w->repo), &w->cur);
         git_blob_free(ob);
         if (rc)
             goto drop;
@@ -946,6 +949,11 @@ int lh_git_range_source_new(struct lh_source **out, struct lh_git_repo *repo,
     rc = lh_range_walk(rs, range);
     if (rc)
         goto fail;
+    /* a modified file's old blob is usually a blob an earlier commit of the range changed: keep
+     * blobs of up to LH_RANGE_CACHED_BLOB in each handle's object cache (libgit2 caches none by
+     * default), the cache as a whole bounded by LH_RANGE_CACHE */
+    git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_BLOB, (size_t)LH_RANGE_CACHED_BLOB);
+    git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)LH_RANGE_CACHE);
     *out = &rs->base;
     return 0;
 fail:

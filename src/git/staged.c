@@ -137,7 +137,7 @@ static int lh_staged_next(struct lh_source *s, unsigned wi, struct lh_chunk *out
                 lh_staged_drop(w, 0);
                 continue;
             }
-            rc = lh_git__added_lines(ob, w->blob, it->path, &w->cur);
+            rc = lh_git__added_lines(ob, w->blob, it->path, false, &w->cur);
             git_blob_free(ob);
             if (rc)
                 return lh_staged_drop(w, rc);
