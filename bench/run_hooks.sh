@@ -8,8 +8,12 @@
 #   3. a 1 000-commit push (~5 MB of added text) to a bare repository with the pre-receive hook
 #      installed, against the same push to a bare repository without the hook (prepare: the
 #      remote ref is reset, so every run pushes and checks the same 1 000 commits).
+#   4. a 50 000-commit push (tests/e2e/gen_commits.sh: each commit changes one of 50 small files),
+#      the hook run by hand (-j1, -j2; --deadline 600 so that it finishes), then `git push` with and
+#      without the hook (hyperfine, 3 runs).
 # Each part is skipped with a message while its subcommand does not exist yet.
-# Environment: BUILD (default build-bench), LEAKHOUND (default $BUILD/leakhound), RUNS (default 50).
+# Environment: BUILD (default build-bench), LEAKHOUND (default $BUILD/leakhound), RUNS (default 50),
+# PARTS (default "1 2 3 4": the parts to measure; part 2's repository is made whenever 3 runs).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -24,6 +28,7 @@ export GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.invalid
 export XDG_CACHE_HOME="$OUT/xdg-warm"
 
 has() { [ -x "$LH" ] && "$LH" "$1" --help >/dev/null 2>&1; }
+want() { case " ${PARTS:-1 2 3 4} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # pct JSON: p50/p99/mean/min/max wall ms from hyperfine's per-run times, and the mean CPU time
 # (steadier than wall time when other work shares the cores)
@@ -49,7 +54,9 @@ echo "cores: $(nproc)  memory: $(free -g | awk '/^Mem:/{print $2}') GiB  $(. /et
 date -u
 
 # ---- 1. stdin, 1 KB ---------------------------------------------------------------------------
-if has stdin; then
+if ! want 1; then
+    echo "part 1 not asked for (PARTS)"
+elif has stdin; then
     python3 - "$OUT/in-1k.txt" <<'EOF'
 import sys
 sys.path.insert(0, "bench")
@@ -110,7 +117,9 @@ for i in range(2):
 EOF
 git -C "$REPO" add -A
 echo "repository: $(git -C "$REPO" ls-files | wc -l) files; staged: $(git -C "$REPO" diff --cached --shortstat)"
-if has pre-commit; then
+if ! want 2; then
+    echo "part 2 not asked for (PARTS)"
+elif has pre-commit; then
     cd "$REPO"
     "$LH" pre-commit >/dev/null 2>&1 || true
     echo "== leakhound pre-commit, warm cache"
@@ -128,7 +137,9 @@ else
 fi
 
 # ---- 3. 1 000-commit push through pre-receive --------------------------------------------------
-if has pre-receive; then
+if ! want 3; then
+    echo "part 3 not asked for (PARTS)"
+elif has pre-receive; then
     git -C "$REPO" reset -q --hard
     BASE=$(git -C "$REPO" rev-parse HEAD)
     # the remotes must not know the pushed commits: drop the branch a previous run made
@@ -181,6 +192,46 @@ EOF
             --prepare "git -C '$OUT/$b.git' update-ref refs/heads/main $BASE" \
             "git -C '$REPO' push -q '$OUT/$b.git' push1000:main" >/dev/null
         pct "$OUT/push-$b.json"
+    done
+else
+    echo "leakhound pre-receive: not available, skipped"
+fi
+
+# ---- 4. 50 000-commit push ---------------------------------------------------------------------
+if ! want 4; then
+    echo "part 4 not asked for (PARTS)"
+elif has pre-receive; then
+    P=$OUT/push50k
+    rm -rf "$P"
+    mkdir -p "$P"
+    git init -q -b main "$P/client"
+    git -C "$P/client" commit -q --allow-empty -m init
+    BASE=$(git -C "$P/client" rev-parse main)
+    for b in with-hook no-hook; do
+        git init -q --bare "$P/$b.git"
+        git -C "$P/client" push -q "$P/$b.git" main
+    done
+    printf '#!/bin/sh\nexec "%s" pre-receive --deadline 600\n' "$LH" >"$P/with-hook.git/hooks/pre-receive"
+    chmod +x "$P/with-hook.git/hooks/pre-receive"
+    sh "$ROOT/tests/e2e/gen_commits.sh" 50000 main |
+        GLIBC_TUNABLES=glibc.malloc.top_pad=67108864:glibc.malloc.trim_threshold=134217728 \
+            git -C "$P/client" fast-import --quiet
+    NEW=$(git -C "$P/client" rev-parse main)
+    echo "push: $(git -C "$P/client" rev-list --count "$BASE..main") commits"
+    git -C "$P/client" push -q "$P/no-hook.git" main:refs/heads/tmp-objects
+    git -C "$P/no-hook.git" update-ref -d refs/heads/tmp-objects
+    for j in 1 2; do
+        echo "== leakhound pre-receive -j$j on the 50 000 commits, by hand"
+        (cd "$P/no-hook.git" && echo "$BASE $NEW refs/heads/main" |
+            /usr/bin/time -f "  wall %e s, user %U s, sys %S s, max RSS %M KiB" \
+                "$LH" pre-receive -j$j --deadline 600 --stats) 2>&1 | sed 's/^leakhound: /  /'
+    done
+    for b in no-hook with-hook; do
+        echo "== git push of 50 000 commits, $b"
+        hyperfine --style none --runs 3 -i --export-json "$OUT/push50k-$b.json" \
+            --prepare "git -C '$P/$b.git' update-ref refs/heads/main $BASE" \
+            "git -C '$P/client' push -q '$P/$b.git' main" >/dev/null
+        pct "$OUT/push50k-$b.json"
     done
 else
     echo "leakhound pre-receive: not available, skipped"
