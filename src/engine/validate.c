@@ -60,6 +60,27 @@ static bool contains_ci(const unsigned char *s, size_t len, const char *needle)
     return false;
 }
 
+/* needle (lower case, n > 0 bytes) in low[0..len), a value already folded to lower case: memchr
+ * for the first byte, so a mark costs about one pass over the value (v_not_placeholder checks
+ * some fifty marks on every candidate secret of the generic rules). */
+static bool contains_lower(const unsigned char *low, size_t len, const char *needle, size_t n)
+{
+    const unsigned char *p = low, *last;
+
+    if (n > len)
+        return false;
+    last = low + (len - n);
+    while (p <= last) {
+        p = memchr(p, (unsigned char)needle[0], (size_t)(last - p) + 1);
+        if (p == NULL)
+            return false;
+        if (memcmp(p + 1, needle + 1, n - 1) == 0)
+            return true;
+        p++;
+    }
+    return false;
+}
+
 static bool equals_ci(const unsigned char *s, size_t len, const char *word)
 {
     return strlen(word) == len && contains_ci(s, len, word);
@@ -528,13 +549,22 @@ static bool v_not_placeholder(const unsigned char *s, size_t len)
         /* secret-manager references: 1Password, bank-vaults, helmfile/vals */
         "op://", "vault:", "ref+",
     };
+    unsigned char low[512];
     size_t i;
 
     if (len < 4)
         return false;
-    for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
-        if (contains_ci(s, len, marks[i]))
-            return false;
+    if (len <= sizeof(low)) {
+        for (i = 0; i < len; i++)
+            low[i] = lower(s[i]);
+        for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+            if (contains_lower(low, len, marks[i], strlen(marks[i])))
+                return false;
+    } else {
+        for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+            if (contains_ci(s, len, marks[i]))
+                return false;
+    }
     for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
         if (equals_ci(s, len, words[i]))
             return false;

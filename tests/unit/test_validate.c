@@ -447,6 +447,28 @@ static void test_not_placeholder(void **state)
         if (!run("not-placeholder", accepted[i]))
             fail_msg("rejected value \"%s\"", accepted[i]);
     }
+    /* a mark at either end, in mixed case; values longer than the folding buffer (512) too */
+    assert_false(run("not-placeholder", "Kp9Xz2LmQ7wR4tEXAMPLE"));
+    assert_false(run("not-placeholder", "ExAmPleKp9Xz2LmQ7wR4t"));
+    assert_false(run("not-placeholder", "Kp9Xz2LmQ7wR4t}}"));
+    {
+        static char big[700];
+        uint32_t x = 12345;
+        for (i = 0; i + 1 < sizeof(big); i++) { /* not periodic, not a sequence */
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            big[i] = "Kp9Xz2LmQ7wR4tHsBcDfGjNv"[x % 24];
+        }
+        assert_true(run("not-placeholder", big));
+        memcpy(big + sizeof(big) - 9, "REDACTED", 8);
+        assert_false(run("not-placeholder", big));
+        big[513] = '\0'; /* 513 bytes: still the long path, mark gone */
+        assert_true(run("not-placeholder", big));
+        memcpy(big + 504, "Redacted", 8); /* 512 bytes: the folded path, mark at the very end */
+        big[512] = '\0';
+        assert_false(run("not-placeholder", big));
+    }
 }
 
 int main(void)
