@@ -43,6 +43,17 @@ struct lh_pending {
     size_t start, end, secret_start, secret_end;
 };
 
+/* A trigger rule's consecutive end offsets (a trigger that ends in a run of value bytes reports
+ * one per byte) are kept as the run's first and last: for a rule confirmed in trusted windows of
+ * its full width only a region's first and last candidates matter, and the gaps between kept ends
+ * stay within LH_WINDOW_MARGIN (a run is cut there), far inside that width, so the regions are the
+ * same. It keeps the candidate array, its sort and LH_MAX_CANDIDATES_PER_RULE about one per line. */
+struct lh_run {
+    size_t last;    /* index + 1 in cands of this id's last kept end; 0: none in this chunk */
+    size_t first;   /* the end offset that starts the current run */
+    bool tail;      /* cands[last - 1] is the run's tail, replaced as the run grows */
+};
+
 struct lh_scanner {
     const struct lh_engine *e;
     hs_scratch_t *scratch;
@@ -56,6 +67,8 @@ struct lh_scanner {
     uint64_t *cands; /* (pattern id << 32) | end offset */
     size_t n_cands, cap_cands;
     uint32_t *counts; /* candidates kept per pattern id in the current chunk */
+    struct lh_run *runs; /* per pattern id: the run of consecutive ends being compressed */
+    bool *compress;      /* per pattern id: a trigger rule (lh_trigger_rule) */
     size_t *ends;     /* one rule's sorted, distinct end offsets */
     size_t cap_ends;
     struct lh_pending *pend;
@@ -63,6 +76,14 @@ struct lh_scanner {
     struct lh_match *matches;
     size_t n_matches, cap_matches;
 };
+
+/* A rule whose pattern has a trigger and a bounded width: confirmed in windows of its full width
+ * (lh_confirm_rule), so its runs of ends may be compressed (struct lh_run). The pattern is searched
+ * rather than a flag kept, because a database from the cache skips classifying. */
+static bool lh_trigger_rule(const struct lh_erule *er)
+{
+    return er->max_width != UINT32_MAX && strstr(er->rule->pattern, LH_TRIGGER_MARK) != NULL;
+}
 
 int lh_scanner_new(struct lh_scanner **out, const struct lh_engine *e)
 {
@@ -80,10 +101,16 @@ int lh_scanner_new(struct lh_scanner **out, const struct lh_engine *e)
         goto out;
     }
     s->counts = lh_calloc(e->n_rules ? e->n_rules : 1, sizeof(*s->counts));
+    s->runs = lh_calloc(e->n_rules ? e->n_rules : 1, sizeof(*s->runs));
+    s->compress = lh_calloc(e->n_rules ? e->n_rules : 1, sizeof(*s->compress));
+    if (s->runs && s->compress)
+        for (size_t i = 0; i < e->n_rules; i++)
+            s->compress[i] = lh_trigger_rule(&e->rules[i]);
     s->md = pcre2_match_data_create(e->max_group + 1, e->gctx);
     s->mctx = pcre2_match_context_create(e->gctx);
     s->jstack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, e->gctx);
-    if (s->counts == NULL || s->md == NULL || s->mctx == NULL) {
+    if (s->counts == NULL || s->runs == NULL || s->compress == NULL || s->md == NULL ||
+        s->mctx == NULL) {
         rc = lh_error_set(LH_ENOMEM, "out of memory creating a scanner");
         goto out;
     }
@@ -110,6 +137,8 @@ void lh_scanner_free(struct lh_scanner *s)
     pcre2_match_data_free(s->md);
     free(s->cands);
     free(s->counts);
+    free(s->runs);
+    free(s->compress);
     free(s->ends);
     free(s->pend);
     free(s->matches);
@@ -151,6 +180,19 @@ static int lh_on_hs(unsigned id, unsigned long long from, unsigned long long to,
 
     (void)from;
     (void)flags;
+    if (s->compress[id] && s->runs[id].last) {
+        struct lh_run *run = &s->runs[id];
+        uint64_t *prev = &s->cands[run->last - 1];
+
+        if ((*prev & 0xffffffffu) + 1 == to) {
+            if (run->tail && to - run->first <= LH_WINDOW_MARGIN) {
+                *prev = ((uint64_t)id << 32) | (uint64_t)to;
+                return 0;
+            }
+            if (!run->tail)
+                run->first = (size_t)(*prev & 0xffffffffu);
+        }
+    }
     if (s->counts[id] >= LH_MAX_CANDIDATES_PER_RULE) {
         s->st.capped++;
         return 0;
@@ -161,6 +203,14 @@ static int lh_on_hs(unsigned id, unsigned long long from, unsigned long long to,
         return 1;
     }
     s->counts[id]++;
+    if (s->compress[id]) {
+        struct lh_run *run = &s->runs[id];
+        /* the new end extends a run when it follows the last kept one and the run has room */
+        bool follows = run->last && (s->cands[run->last - 1] & 0xffffffffu) + 1 == to;
+
+        run->tail = follows && to - run->first <= LH_WINDOW_MARGIN;
+        run->last = s->n_cands + 1;
+    }
     s->cands[s->n_cands++] = ((uint64_t)id << 32) | (uint64_t)to;
     return 0;
 }
@@ -343,9 +393,8 @@ static int lh_confirm_rule(struct lh_scanner *s, const struct lh_chunk *c, struc
                                                                     : LH_CONFIRM_WINDOW);
     /* A trigger (engine_int.h) may report an offset inside a match rather than its end: only a
      * window of the pattern's whole width is sure to hold the match before it (and the checks for
-     * narrower windows below assume end offsets), so such a rule never starts narrower. The
-     * pattern is searched rather than a flag kept, because a cached database skips classifying. */
-    const bool trigger = bounded && strstr(er->rule->pattern, LH_TRIGGER_MARK) != NULL;
+     * narrower windows below assume every end offset), so such a rule never starts narrower. */
+    const bool trigger = lh_trigger_rule(er);
     const size_t w0 = trigger ? natural
                               : lh_min(bounded ? natural : LH_UNBOUNDED_WINDOW, e->window);
     size_t pos = 0; /* end of this rule's last PCRE2 match: the search never starts before */
@@ -529,5 +578,7 @@ int lh_scanner_scan(struct lh_scanner *s, const struct lh_chunk *c, lh_match_cb 
 out:
     for (i = 0; i < s->n_cands; i++)
         s->counts[s->cands[i] >> 32] = 0;
+    for (i = 0; i < s->n_cands; i++)
+        s->runs[s->cands[i] >> 32].last = 0;
     return rc;
 }

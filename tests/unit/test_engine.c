@@ -673,6 +673,11 @@ static const char trigger_pack[] =
     "@[a-z.]{1,30}'\n"
     "  severity: low\n"
     "  confidence: low\n"
+    "- id: t.trig-run\n"
+    "  name: a trigger that reports every byte of a long run\n"
+    "  pattern: '(?<secret>k[0-9]{2})(?#trigger)[a-z0-9]{1,4}'\n"
+    "  severity: low\n"
+    "  confidence: low\n"
     "- id: t.trig-prefilter\n"
     "  name: unbounded prefilter, trigger to the end\n"
     "  pattern: '(?m:^)[ \\t]*(?#trigger)tok(?=en)en=(?<secret>[a-z0-9]{8,})'\n"
@@ -731,6 +736,8 @@ static size_t trigger_text(char *out, size_t cap, uint32_t seed)
         "https://deploy:AbC123xyZ9@host.example", "HTTP://ab:Q1w2E3r4T5y6@x",
         "https://ab:short@x",   "https://host.example:8443/x", "\ntoken=abcdefgh12",
         "\n\t token=abcdefgh12abcdefgh12", "\ntokens=abcdefgh12",
+        /* long alphanumeric runs: t.trig-run's trigger ends at every byte of them */
+        "k12ab", "zz9", "k3", "4k56", "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy",
     };
     const size_t np = sizeof(pieces) / sizeof(pieces[0]);
     uint32_t x = seed;
@@ -769,7 +776,7 @@ static void test_trigger_matches_pcre2(void **state)
     (void)state;
     for (w = 0; w < 2; w++) {
         e = engine(rs, windows[w], false);
-        assert_int_equal(lh_engine_info(e)->n_prefilter, 3); /* a trigger makes a prefilter */
+        assert_int_equal(lh_engine_info(e)->n_prefilter, 4); /* a trigger makes a prefilter */
         assert_int_equal(lh_scanner_new(&s, e), 0);
         for (seed = 1; seed <= 40; seed++) {
             len = trigger_text(text, seed <= 20 ? 2000 : 8000, seed * 2654435761u);
