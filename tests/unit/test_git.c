@@ -273,6 +273,20 @@ static void test_range_and_merge(void **state)
     assert_int_equal(strlen(out.ptr), strlen("s.txt|*;m.txt|*;s.txt|2-2;"));
     src->ops->free(src);
 
+    /* max_bytes: reading past it fails next() with LH_ELIMIT (the blobs here are ~10 bytes) */
+    so.max_bytes = 12;
+    assert_int_equal(lh_git_range_source_new(&src, r, &range, &so), 0);
+    {
+        struct lh_chunk c;
+        int rc;
+        while ((rc = src->ops->next(src, 0, &c)) == 0)
+            src->ops->release(src, 0, &c);
+        assert_int_equal(rc, LH_ELIMIT);
+        assert_non_null(strstr(lh_error_last(), "more than 12 bytes"));
+    }
+    src->ops->free(src);
+    so.max_bytes = 0;
+
     /* max_commits is a limit, not a truncation */
     so.max_commits = 2;
     assert_int_equal(lh_git_range_source_new(&src, r, &range, &so), LH_ELIMIT);
