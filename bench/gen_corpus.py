@@ -52,6 +52,32 @@ WORDS = (
     "remote public private internal external primary secondary backup restore migrate upgrade"
 ).split()
 
+# Words that the credential rules' keywords and triggers meet (token, secret_key, auth, ...). The
+# source profile draws them at a measured, real-code rate instead of uniformly with the rest.
+SENSITIVE = set(
+    "token secret key password credential auth login logout api access refresh sign verify "
+    "encrypt decrypt cipher nonce salt seed hash digest private vault rotate security".split())
+COMMON = [w for w in WORDS if w not in SENSITIVE]
+SENSITIVE_WORDS = [w for w in WORDS if w in SENSITIVE]
+
+# Profiles: what the text is made of. "dense" is the corpus of the first benchmarks, a stress test
+# with credential words, URLs, hashes, UUIDs and base64 in nearly every other string; "source" is
+# calibrated to real source text (density.py on bench/real_corpus.sh's corpora, bench/RESULTS.md):
+# at least twice the densest real corpus on every measure density.py prints.
+#   sensitive: probability that a word is drawn from SENSITIVE_WORDS (None: uniform over WORDS)
+#   strlit:    cumulative thresholds of a string literal's kinds: sentence, URL, UUID, hex, a/b path
+#              (the rest are identifiers)
+#   url_lines: scale of the line kinds that carry a URL (curl in shell and Markdown, links, axios
+#              calls, URL-valued .env lines)
+#   assets:    probability that a JSON object carries its id/checksum/base64 blob lines (None:
+#              always, drawing nothing)
+PROFILES = {
+    "dense": {"sensitive": None, "strlit": (0.35, 0.5, 0.6, 0.7, 0.8), "url_lines": 1.0,
+              "assets": None},
+    "source": {"sensitive": 0.02, "strlit": (0.45, 0.48, 0.49, 0.50, 0.70), "url_lines": 0.15,
+               "assets": 0.1},
+}
+
 PROSE = (
     "the a an of to in for on with by from this that these those is are was be been has have "
     "will can should must may not and or but if when then because so we you it they our your "
@@ -62,6 +88,9 @@ PROSE = (
     "production staging development local remote server client network storage region zone"
 ).split()
 
+COMMON_PROSE = [w for w in PROSE if w not in SENSITIVE]
+SENSITIVE_PROSE = [w for w in PROSE if w in SENSITIVE]
+
 TLDS = ["com", "io", "dev", "net", "org", "cloud"]
 HOSTS = ["api", "cdn", "auth", "static", "registry", "hooks", "grafana", "sentry", "docs", "ci"]
 COMPANIES = ["acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne", "tyrell"]
@@ -70,12 +99,21 @@ COMPANIES = ["acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne",
 class Gen:
     """All randomness flows through self.r so output depends only on the seed."""
 
-    def __init__(self, seed):
+    def __init__(self, seed, profile="dense"):
         self.r = random.Random(seed)
+        self.p = PROFILES[profile]
 
     # --- atoms -----------------------------------------------------------------------------
+    def maybe(self, knob):
+        """True with the profile's probability `knob`; None means always (and draws nothing)."""
+        p = self.p[knob]
+        return True if p is None else self.r.random() < p
+
     def word(self):
-        return self.r.choice(WORDS)
+        p = self.p["sensitive"]
+        if p is None:
+            return self.r.choice(WORDS)
+        return self.r.choice(SENSITIVE_WORDS if self.r.random() < p else COMMON)
 
     def ident(self, style="snake"):
         n = self.r.randint(1, 3)
@@ -88,8 +126,14 @@ class Gen:
             return "_".join(w.upper() for w in ws)
         return "_".join(ws)
 
+    def prose_word(self):
+        p = self.p["sensitive"]
+        if p is None:
+            return self.r.choice(PROSE)
+        return self.r.choice(SENSITIVE_PROSE if self.r.random() < p else COMMON_PROSE)
+
     def sentence(self, lo=5, hi=16):
-        ws = [self.r.choice(PROSE) for _ in range(self.r.randint(lo, hi))]
+        ws = [self.prose_word() for _ in range(self.r.randint(lo, hi))]
         s = " ".join(ws)
         return s[0].upper() + s[1:] + "."
 
@@ -123,15 +167,16 @@ class Gen:
 
     def strlit(self):
         c = self.r.random()
-        if c < 0.35:
+        t = self.p["strlit"]
+        if c < t[0]:
             return self.sentence(2, 8)
-        if c < 0.5:
+        if c < t[1]:
             return self.url()
-        if c < 0.6:
+        if c < t[2]:
             return self.uuid()
-        if c < 0.7:
+        if c < t[3]:
             return self.hexs(self.r.choice([32, 40, 64]))
-        if c < 0.8:
+        if c < t[4]:
             return "%s/%s" % (self.word(), self.word())
         return self.ident()
 
@@ -375,7 +420,7 @@ def gen_js(g, budget):
                "export async function %s(%s, opts = {}) {" % (g.ident("camel"), g.word())]
         for _ in range(g.r.randint(2, 12)):
             k = g.r.random()
-            if k < 0.25:
+            if k < 0.25 * g.p["url_lines"]:
                 blk.append("  const %s = await axios.get(`%s/${%s}`, { timeout: %s });" % (
                     g.ident("camel"), g.url(), g.word(), g.num()))
             elif k < 0.45:
@@ -482,6 +527,13 @@ def gen_json(g, budget):
     L = ["{"]
     size = 1
     while size < budget:
+        if not g.maybe("assets"):
+            blk = ['  "%s": {' % g.ident("camel"),
+                   '    "%s": "%s",' % (g.ident("camel"), g.strlit()),
+                   '    "%s": %s' % (g.ident("camel"), g.num()), "  },"]
+            L += blk
+            size += sum(len(x) + 1 for x in blk)
+            continue
         blk = ['  "%s": {' % g.ident("camel"), '    "id": "%s",' % g.uuid(),
                '    "%s": "%s",' % (g.ident("camel"), g.strlit()),
                '    "%s": %s,' % (g.ident("camel"), g.num()),
@@ -502,7 +554,7 @@ def gen_env(g, budget):
     while size < budget:
         k = g.r.random()
         name = g.ident("upper")
-        if k < 0.2:
+        if k < 0.2 * g.p["url_lines"]:
             ln = "%s=%s" % (name, g.url())
         elif k < 0.35:
             ln = "%s=%s" % (name, g.r.choice(["true", "false", "changeme", "<your-token>", "xxx",
@@ -529,12 +581,14 @@ def gen_md(g, budget):
             blk = [" ".join(g.sentence() for _ in range(g.r.randint(2, 6))), ""]
         elif k < 0.7:
             blk = ["## %s" % g.sentence(2, 5).rstrip("."), ""]
-        elif k < 0.85:
+        elif k < 0.7 + 0.15 * g.p["url_lines"]:
             blk = ["```sh", "curl -sSL %s | sh" % g.url(), "%s --%s=%s" % (g.word(), g.word(), g.num()),
                    "```", ""]
-        else:
+        elif k < 0.7 + 0.3 * g.p["url_lines"]:
             blk = ["- [%s](%s)" % (g.sentence(2, 4), g.url()) for _ in range(g.r.randint(2, 6))]
             blk.append("")
+        else:
+            blk = [" ".join(g.sentence() for _ in range(g.r.randint(2, 6))), ""]
         L += blk
         size += sum(len(x) + 1 for x in blk)
     return L
@@ -567,7 +621,7 @@ def gen_sh(g, budget):
         blk = ["%s() {" % fn]
         for _ in range(g.r.randint(2, 8)):
             k = g.r.random()
-            if k < 0.3:
+            if k < 0.3 * g.p["url_lines"]:
                 blk.append('  curl -fsS -H "Authorization: Bearer ${%s}" "%s"' % (
                     g.ident("upper"), g.url()))
             elif k < 0.5:
@@ -646,6 +700,8 @@ def render(g, lang, budget, kinds):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--profile", choices=sorted(PROFILES), default="dense",
+                    help="what the text is made of (see PROFILES; default dense, the first corpus)")
     ap.add_argument("--size", type=float, default=64, help="corpus size in MB (10^6 bytes)")
     ap.add_argument("--secrets", type=int, default=None,
                     help="planted secrets (default: 2 per MB, at least 12)")
@@ -656,7 +712,7 @@ def main():
         ap.error("give exactly one of --out DIR or --single FILE")
     size = int(a.size * 1e6)
     n_secrets = a.secrets if a.secrets is not None else max(12, int(a.size * 2))
-    g = Gen(a.seed)
+    g = Gen(a.seed, a.profile)
     files = plan(g, size, n_secrets)
 
     if a.single:
