@@ -510,6 +510,7 @@ static int lh_erule_init(struct lh_engine *e, struct lh_erule *er, const struct 
     rc = lh_engine_hs_pattern(&er->hs_pattern, r->pattern);
     if (rc)
         return rc;
+    er->one_line = lh_engine_one_line(r->pattern);
     /* The precompiled built-in pack was compiled, PCRE2 included, when it was generated: its
      * codes wait for the rule's first candidate (a hook run touches a handful of rules). */
     if (r->builtin == 0) {

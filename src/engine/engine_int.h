@@ -49,6 +49,7 @@ struct lh_erule {
     pcre2_code *code;    /* compiled in lh_engine_new; JIT-compiled on the first candidate */
     bool jit;            /* pcre2_jit_compile succeeded for complete matches */
     bool jit_partial;    /* ... and for PCRE2_PARTIAL_HARD (clipped subjects) */
+    bool one_line;       /* no match can contain '\n' (lh_engine_one_line) */
     pcre2_code **allow;  /* the rule's allow patterns, compiled alongside code */
     size_t n_allow;
     _Atomic int state;   /* enum lh_pcre_state */
@@ -94,6 +95,10 @@ int lh_engine_trigger(size_t *from, size_t *to, const char *pattern);
  * LH_ERULE ("file:line:col: rule ID: ...") when Hyperscan takes the pattern in neither mode or the
  * trigger marker is misplaced. Needs er->rule and er->hs_pattern only. */
 int lh_engine_classify(struct lh_erule *er);
+
+/* True when no match of the PCRE2 pattern can contain '\n' (lines.c): what a lookaround reads is
+ * not part of a match. Conservative: false for any syntax it does not understand. */
+bool lh_engine_one_line(const char *pattern);
 
 /* Rewrites PCRE2-only syntax Hyperscan rejects into an equivalent for end offsets (named groups
  * become plain groups, (?| becomes (?:, \K is dropped). *out is lh_malloc'ed. */

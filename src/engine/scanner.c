@@ -26,6 +26,11 @@
  *   full width: every match then holds a candidate at most that far from its start, so a search
  *   from (candidate - width) finds what a whole-chunk pass finds, by the same argument as for a
  *   trusted window (any match starting earlier has an earlier candidate, in an earlier region).
+ * - A rule none of whose matches can hold a newline (lh_engine_one_line) searches a region from no
+ *   earlier than the start of its first candidate's line, and such a search is trusted: a match
+ *   that holds or ends at a candidate lies in that candidate's line, and the lines of later
+ *   candidates start no earlier. A line rule's confirm then reads one line, not a window of the
+ *   pattern's full width (generic.config-unquoted: ~430 bytes, nine lines of a dense file).
  * - Matches reach the callback sorted by (start, rule index).
  */
 #include "engine/engine_int.h"
@@ -380,6 +385,22 @@ static size_t lh_min(size_t a, size_t b)
     return a < b ? a : b;
 }
 
+/* A match of a one-line rule (er->one_line) that holds or ends at the offset `at` lies inside at's
+ * line, since the bytes between its start and `at` are part of it. When that line starts at or
+ * after *r (a '\n' in [*r - 1, at)), moves *r to the line's start and returns true: a search from
+ * there finds every match a whole-chunk pass finds from *r on that holds a candidate >= at. */
+static bool lh_line_start(size_t *r, const unsigned char *data, size_t at)
+{
+    size_t from = *r > 0 ? *r - 1 : 0, k;
+
+    for (k = at; k > from; k--) /* bounded by the window: at - *r + 1 bytes */
+        if (data[k - 1] == '\n') {
+            *r = k;
+            return true;
+        }
+    return false;
+}
+
 /* Confirms one rule's distinct, sorted end offsets E[0..n). */
 static int lh_confirm_rule(struct lh_scanner *s, const struct lh_chunk *c, struct lh_erule *er,
                            const size_t *E, size_t n)
@@ -420,8 +441,11 @@ static int lh_confirm_rule(struct lh_scanner *s, const struct lh_chunk *c, struc
             if (r < pos)
                 r = pos;
             /* Trusted: the search starts where a whole-chunk pass would stand, or the window is at
-             * least the pattern's width (every match ending in the region starts inside it). */
+             * least the pattern's width (every match ending in the region starts inside it), or
+             * at the start of the first candidate's line for a rule whose matches hold no '\n'. */
             trusted = r <= pos || (bounded && w >= natural);
+            if (er->one_line && lh_line_start(&r, c->data, E[i]))
+                trusted = true;
             can_grow = !trusted && (exact || w < natural);
             j = i;
             rend = E[i];

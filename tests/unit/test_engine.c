@@ -682,6 +682,16 @@ static const char trigger_pack[] =
     "  name: unbounded prefilter, trigger to the end\n"
     "  pattern: '(?m:^)[ \\t]*(?#trigger)tok(?=en)en=(?<secret>[a-z0-9]{8,})'\n"
     "  severity: low\n"
+    "  confidence: low\n"
+    "- id: t.line-exact\n"
+    "  name: exact, unbounded, no match holds a newline (confirmed from the line start)\n"
+    "  pattern: '[a-z_]{0,3}key=(?<secret>Q1w2[A-Za-z0-9]{4,})'\n"
+    "  severity: low\n"
+    "  confidence: low\n"
+    "- id: t.lines\n"
+    "  name: exact, unbounded, matches may hold newlines\n"
+    "  pattern: 'ab:\\s*(?<secret>AbC[A-Za-z0-9]{3,})'\n"
+    "  severity: low\n"
     "  confidence: low\n";
 
 /* Every match of pattern in text, as one whole-buffer PCRE2 pass reports them (leftmost, not
@@ -777,6 +787,7 @@ static void test_trigger_matches_pcre2(void **state)
     for (w = 0; w < 2; w++) {
         e = engine(rs, windows[w], false);
         assert_int_equal(lh_engine_info(e)->n_prefilter, 4); /* a trigger makes a prefilter */
+        assert_int_equal(lh_engine_info(e)->n_patterns, 6);
         assert_int_equal(lh_scanner_new(&s, e), 0);
         for (seed = 1; seed <= 40; seed++) {
             len = trigger_text(text, seed <= 20 ? 2000 : 8000, seed * 2654435761u);
