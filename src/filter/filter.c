@@ -53,6 +53,8 @@ const char *lh_drop_reason_name(enum lh_drop_reason r)
         return "baseline";
     case LH_DROP_CONFIG_ALLOW:
         return "config-allow";
+    case LH_DROP_DUPLICATE:
+        return "duplicate";
     case LH_DROP__COUNT:
         break;
     }

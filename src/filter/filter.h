@@ -5,7 +5,8 @@
  * an inline allow marker (leakhound:allow, leakhound:allow-next-line on the line before,
  * gitleaks:allow, "pragma: allowlist secret") unless inline markers are off, its path must not be
  * excluded, no per-rule allow regex of the config may match its secret or line, and its fingerprint
- * must not be in the baseline. Every drop is counted by reason.
+ * must not be in the baseline. Every drop is counted by reason. Once findings are collected and
+ * sorted, lh_filter_dedupe keeps one finding per secret and place.
  *
  * Threads: a struct lh_filter is immutable after setup and shared; counters live in the caller's
  * struct lh_filter_stats, one per worker (the baseline's own hit counters are atomic).
@@ -27,6 +28,7 @@ enum lh_drop_reason {
     LH_DROP_PATH,         /* an excluded path */
     LH_DROP_BASELINE,     /* fingerprint in the baseline */
     LH_DROP_CONFIG_ALLOW, /* a per-rule allow regex from the config */
+    LH_DROP_DUPLICATE,    /* another rule's finding reports the same secret at the same place */
     LH_DROP__COUNT
 };
 
@@ -77,5 +79,13 @@ void lh_filter_set_baseline(struct lh_filter *f, struct lh_baseline *b);
 /* Returns true to keep; false with *why set to drop. line_start/line_end as computed for m. */
 bool lh_filter_keep(const struct lh_filter *f, const struct lh_chunk *c, const struct lh_match *m,
                     uint32_t line_start, uint32_t line_end, enum lh_drop_reason *why);
+
+/* One secret at one place gives one finding: of findings of different rules in the same path,
+ * commit and blob whose secret spans overlap, only the best is kept (the more confident rule, then
+ * a provider's rule over a generic one, a passed checksum, the higher severity, the longer secret,
+ * the smaller rule id). l must be sorted by lh_findings_sort and stays sorted. Each finding dropped
+ * is released and counted in st->dropped[LH_DROP_DUPLICATE] (st may be NULL). Returns how many
+ * were dropped. Not thread-safe: call it on the merged list. */
+size_t lh_filter_dedupe(struct lh_findings *l, struct lh_filter_stats *st);
 
 #endif
