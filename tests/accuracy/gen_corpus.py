@@ -2,8 +2,10 @@
 """
 gen_corpus.py OUTDIR - writes the accuracy corpus and its truth manifest (deterministic).
 
-OUTDIR/files/     six small projects (Python/Django, JS front end, Terraform + Kubernetes + CI,
-                  Go, Java, Ruby + ops dotfiles) with planted secrets and decoys
+OUTDIR/files/     small projects (Python/Django, JS front end, Terraform + Kubernetes + CI, Go, Java,
+                  Ruby + ops dotfiles, .NET, and C/C++ firmware with keys written as source code:
+                  #define, setenv(), PEM blocks as quoted string lines and concatenations) with
+                  planted secrets and decoys
 OUTDIR/repo/      a git repository built with the git CLI whose secrets live only in deleted files,
                   in superseded versions of a file, and on an unmerged branch
 OUTDIR/truth.json {"secrets": [...], "decoys": [...]}: scope (files|git), path (relative to the
@@ -45,6 +47,7 @@ def family(rule):
 
 class Corpus:
     def __init__(self, seed):
+        self.seed = seed
         self.rng = random.Random(seed)
         self.secrets = []
         self.decoys = []
@@ -974,6 +977,91 @@ def project_portal(c, out):
     return files
 
 
+# ---- project 8: sensor-firmware (C/C++, with Go and JS tools): keys written as source code ------
+
+def quoted_pem(lines, first, indent, q, join):
+    """A PEM block as one quoted string per line with escaped line breaks: `first` opens it, join is
+    what follows each string ("" for adjacent literals in C/Python, " +" for Go/Java/JS)."""
+    out = ["%s%s%s\\n%s%s" % (first, q, lines[0], q, join)]
+    out += ["%s%s%s\\n%s%s" % (indent, q, ln, q, join) for ln in lines[1:-1]]
+    out.append("%s%s%s\\n%s" % (indent, q, lines[-1], q))
+    return out
+
+
+def project_firmware(c, out):
+    """Its own generator (seeded from the corpus seed), so adding it left the other projects' bytes
+    as they were."""
+    r = random.Random("sensor-firmware:%d" % c.seed)
+    files = []
+    P = "sensor-firmware/"
+
+    def tok(rule):
+        c.kinds.add(rule)
+        return T.gen(r, rule)
+
+    f = File(c, "files", P + "include/cloud_config.h")
+    f.add("#ifndef CLOUD_CONFIG_H", "#define CLOUD_CONFIG_H", "", "/* uplink to the telemetry bucket */",
+          '#define AWS_REGION "eu-central-1"')
+    f.secret("aws.access-key-id", '#define AWS_ACCESS_KEY_ID "%s"' % tok("aws.access-key-id"))
+    f.secret("aws.secret-access-key", '#define AWS_SECRET_ACCESS_KEY "%s"' % tok("aws.secret-access-key"))
+    f.decoy("constant-name", '#define AWS_SECRET_ACCESS_KEY_ENV "AWS_SECRET_ACCESS_KEY"')
+    f.decoy("aws-documented-example", '#define AWS_SECRET_ACCESS_KEY_DOC "%s"' % AWS_DOC_SECRET)
+    f.add('#define TELEMETRY_BUCKET "acme-sensor-uplink"', "", "#endif")
+    files.append(f)
+
+    f = File(c, "files", P + "src/uplink.c")
+    f.add('#include <stdlib.h>', '#include "cloud_config.h"', "", "static void creds_from_env(void)", "{")
+    f.decoy("env-lookup", '    const char *secret = getenv("AWS_SECRET_ACCESS_KEY");')
+    f.add("    if (secret != NULL)", "        return;")
+    f.secret("aws.secret-access-key",
+             '    setenv("AWS_SECRET_ACCESS_KEY", "%s", 1);' % tok("aws.secret-access-key"))
+    f.add("}", "")
+    key = T.pem(r, "RSA PRIVATE KEY", 1190)
+    f.secret("private-key.rsa", "\n".join(quoted_pem(key, "static const char device_key_pem[] = ", "    ",
+                                                     '"', "")) + ";")
+    f.add("")
+    cert = T.pem(r, "CERTIFICATE", 800)
+    first = len(f.lines) + 1
+    f.add(*quoted_pem(cert, "static const char device_cert_pem[] = ", "    ", '"', ""))
+    f.lines[-1] += ";"
+    c.decoys.append({"scope": "files", "path": f.path, "line": first, "line_end": len(f.lines),
+                     "kind": "certificate"})
+    f.add("")
+    f.decoy("placeholder-body", "\n".join(quoted_pem(["-----BEGIN PRIVATE KEY-----", "...",
+                                                      "-----END PRIVATE KEY-----"],
+                                                     "static const char example_pem[] = ", "    ", '"', ""))
+            + ";")
+    files.append(f)
+
+    f = File(c, "files", P + "tools/provision/keys.go")
+    f.add("package provision", "", "// signingKey signs device enrolment requests.")
+    key = T.pem(r, "PRIVATE KEY", 1218)
+    f.secret("private-key.pkcs8", "\n".join(quoted_pem(key, "const signingKey = ", "\t", '"', " +")))
+    f.add("", "func Key() string { return signingKey }")
+    files.append(f)
+
+    f = File(c, "files", P + "tools/flash/key.js")
+    f.add("// key used by the flashing tool to unlock the bootloader", "")
+    key = T.pem(r, "EC PRIVATE KEY", 121)
+    f.secret("private-key.ec", "\n".join(quoted_pem(key, "const bootKey = ", "  ", "'", " +")) + ";")
+    f.add("", "module.exports = { bootKey };")
+    files.append(f)
+
+    f = File(c, "files", P + "tools/flash/ssh_key.py")
+    f.add('"""Deploy key for the build farm."""', "")
+    key = T.openssh_key(r)
+    f.secret("private-key.openssh", "\n".join(["DEPLOY_KEY = ("] + quoted_pem(key, "    ", "    ", '"', "")
+                                              + [")"]), at=1)
+    files.append(f)
+
+    f = File(c, "files", P + ".env")
+    f.add("# bench setup")
+    f.secret("generic.env-assignment", "FLASH_TOOL_SECRET=%s" % T.rs(r, 40, T.B64URL[:-1]))
+    f.add("BAUD_RATE=115200")
+    files.append(f)
+    return files
+
+
 # ---- the git history ----------------------------------------------------------------------------
 
 def git(repo, *args, env=None):
@@ -1090,14 +1178,20 @@ def main():
     c = Corpus(args.seed)
     files_root = os.path.join(out, "files")
     seen = set()
-    for project in (project_payments, project_frontend, project_infra, project_ingest, project_billing,
-                    project_ops, project_portal):
-        for f in project(c, out):
+
+    def emit(files):
+        for f in files:
             if f.path in seen:
                 raise SystemExit("gen_corpus: %s written twice" % f.path)
             seen.add(f.path)
             write(files_root, f.path, f.text())
+
+    for project in (project_payments, project_frontend, project_infra, project_ingest, project_billing,
+                    project_ops, project_portal):
+        emit(project(c, out))
     build_history(c, out)
+    # after the history: its own generator leaves every other byte of the corpus as it was
+    emit(project_firmware(c, out))
 
     truth = {"seed": args.seed, "kinds": sorted(c.kinds), "secrets": c.secrets, "decoys": c.decoys}
     with open(os.path.join(out, "truth.json"), "w") as fh:

@@ -10,8 +10,9 @@ for recall; extra ones of an accepted family are not false positives (they are r
 redundant), and they are counted as duplicates. Any other finding is a false positive; when it lands
 on a decoy line the decoy's kind is named.
 
-Prints a table per rule family and the overall figures, lists every miss and false positive, and
-exits 1 when overall recall or precision is below the thresholds (default 0.95 each).
+Prints a table per rule family and the overall figures, lists every miss, false positive and
+duplicate, and exits 1 when overall recall or precision is below the thresholds (default 0.95 each)
+or when there are more duplicates than allowed (default 0: one secret at one place is one finding).
 """
 import argparse
 import collections
@@ -57,6 +58,7 @@ def main():
     ap.add_argument("--files-root", default="", help="prefix to strip from paths of the dir scan")
     ap.add_argument("--min-recall", type=float, default=0.95)
     ap.add_argument("--min-precision", type=float, default=0.95)
+    ap.add_argument("--max-duplicates", type=int, default=0)
     args = ap.parse_args()
 
     with open(args.truth) as fh:
@@ -71,7 +73,7 @@ def main():
         by_loc[(s["scope"], s["path"], s["line"])].append(i)
     found = [False] * len(secrets)
     fam = collections.defaultdict(lambda: {"tp": 0, "fn": 0, "fp": 0, "dup": 0})
-    fps, dups = [], 0
+    fps, dups, dup_list = [], 0, []
 
     for f in findings:
         hit = None
@@ -87,6 +89,7 @@ def main():
         elif found[hit]:
             fam[secrets[hit]["family"]]["dup"] += 1
             dups += 1
+            dup_list.append(f)
         else:
             found[hit] = True
     for i, s in enumerate(secrets):
@@ -123,10 +126,12 @@ def main():
         d = decoy_at(f)
         print("FP    %s:%s:%d %s%s" % (f["scope"], f["path"], f["line"], f["rule"],
                                        " (decoy: %s)" % d if d else ""))
-    ok = recall >= args.min_recall and precision >= args.min_precision
-    print("%s: recall %.3f (min %.2f), precision %.3f (min %.2f), F1 %.3f"
+    for f in dup_list:
+        print("DUP   %s:%s:%d %s" % (f["scope"], f["path"], f["line"], f["rule"]))
+    ok = recall >= args.min_recall and precision >= args.min_precision and dups <= args.max_duplicates
+    print("%s: recall %.3f (min %.2f), precision %.3f (min %.2f), F1 %.3f, duplicates %d (max %d)"
           % ("PASS" if ok else "FAIL", recall, args.min_recall, precision, args.min_precision,
-             f1(precision, recall)))
+             f1(precision, recall), dups, args.max_duplicates))
     return 0 if ok else 1
 
 
