@@ -1030,7 +1030,7 @@ int lh_cli_run(struct lh_cli *cli, struct lh_source *src, struct lh_scan_result 
         }
     }
     lh_findings_sort(&out->findings);
-    lh_filter_dedupe(&out->findings, &out->filt);
+    lh_filter_collected(cli->filter, &out->findings, &out->filt);
     out->deadline_hit = atomic_load(&pool->deadline_hit);
     out->findings_dropped_cap = atomic_load(&pool->dropped_cap);
     if (out->source_rc == LH_EINCOMPLETE)

@@ -10,7 +10,6 @@
 #include "filter/baseline.h"
 #include "util/alloc.h"
 #include "util/error.h"
-#include "util/hash.h"
 #include "util/limits.h"
 
 #include <fnmatch.h>
@@ -265,6 +264,11 @@ fail:
     return rc;
 }
 
+const struct lh_baseline *lh_filter_baseline(const struct lh_filter *f)
+{
+    return f->baseline;
+}
+
 void lh_filter_set_baseline(struct lh_filter *f, struct lh_baseline *b)
 {
     f->baseline = b;
@@ -313,28 +317,6 @@ static bool lh_config_allowed(const struct lh_filter *f, const struct lh_chunk *
         return true;
     }
     return false;
-}
-
-static bool lh_baselined(const struct lh_filter *f, const struct lh_chunk *c,
-                         const struct lh_match *m)
-{
-    const char *id = m->rule->id;
-    size_t slen = m->secret_end - m->secret_start;
-    const void *parts[3];
-    size_t lens[3];
-    char fp[65];
-
-    /* the same bytes lh_finding_init fingerprints */
-    if (slen > LH_MAX_SECRET_LEN)
-        slen = LH_MAX_SECRET_LEN;
-    parts[0] = id;
-    lens[0] = strlen(id);
-    parts[1] = "";
-    lens[1] = 1;
-    parts[2] = c->data + m->secret_start;
-    lens[2] = slen;
-    lh_sha256_hex(fp, parts, lens, 3);
-    return lh_baseline_match(f->baseline, fp, lh_filter_relpath(f, c->path ? c->path : ""));
 }
 
 void lh_filter_set_inline_allow(struct lh_filter *f, bool on)
@@ -432,10 +414,6 @@ bool lh_filter_keep(const struct lh_filter *f, const struct lh_chunk *c, const s
     }
     if (f->n_allows && lh_config_allowed(f, c, m)) {
         *why = LH_DROP_CONFIG_ALLOW;
-        return false;
-    }
-    if (f->baseline && lh_baselined(f, c, m)) {
-        *why = LH_DROP_BASELINE;
         return false;
     }
     return true;

@@ -1,12 +1,13 @@
 /*
  * filter.h - what to keep: decides for each confirmed match whether it becomes a finding.
  *
- * In order: the match must touch an added line (diff-based chunks only), must not sit on a line with
- * an inline allow marker (leakhound:allow, leakhound:allow-next-line on the line before,
- * gitleaks:allow, "pragma: allowlist secret") unless inline markers are off, its path must not be
- * excluded, no per-rule allow regex of the config may match its secret or line, and its fingerprint
- * must not be in the baseline. Every drop is counted by reason. Once findings are collected and
- * sorted, lh_filter_dedupe keeps one finding per secret and place.
+ * Match by match, in order: the match must touch an added line (diff-based chunks only), must not sit
+ * on a line with an inline allow marker (leakhound:allow, leakhound:allow-next-line on the line
+ * before, gitleaks:allow, "pragma: allowlist secret") unless inline markers are off, its path must
+ * not be excluded, and no per-rule allow regex of the config may match its secret or line. Then, on
+ * the collected and sorted findings (lh_filter_collected): one finding per secret and place, and
+ * its fingerprint must not be in the baseline (after the dedupe, so that a baseline of the
+ * survivors suppresses exactly them). Every drop is counted by reason.
  *
  * Threads: a struct lh_filter is immutable after setup and shared; counters live in the caller's
  * struct lh_filter_stats, one per worker (the baseline's own hit counters are atomic).
@@ -72,9 +73,11 @@ bool lh_filter_path_excluded(const struct lh_filter *f, const char *path);
 int lh_filter_add_allow(struct lh_filter *f, const char *rule_glob, const char *secret_re,
                         const char *line_re, const char *where);
 
-/* Drops matches whose fingerprint the baseline covers. b is not owned; it must be sorted and
- * outlive the filter (NULL: none). */
+/* Drops findings whose fingerprint the baseline covers (lh_filter_collected). b is not owned; it
+ * must be sorted and outlive the filter (NULL: none). */
 void lh_filter_set_baseline(struct lh_filter *f, struct lh_baseline *b);
+/* The baseline set, or NULL. */
+const struct lh_baseline *lh_filter_baseline(const struct lh_filter *f);
 
 /* Returns true to keep; false with *why set to drop. line_start/line_end as computed for m. */
 bool lh_filter_keep(const struct lh_filter *f, const struct lh_chunk *c, const struct lh_match *m,
@@ -87,5 +90,15 @@ bool lh_filter_keep(const struct lh_filter *f, const struct lh_chunk *c, const s
  * is released and counted in st->dropped[LH_DROP_DUPLICATE] (st may be NULL). Returns how many
  * were dropped. Not thread-safe: call it on the merged list. */
 size_t lh_filter_dedupe(struct lh_findings *l, struct lh_filter_stats *st);
+
+/* Drops the findings whose fingerprint the filter's baseline covers at their path (relative to the
+ * root), counting LH_DROP_BASELINE and a hit on the entry. Returns how many were dropped. */
+size_t lh_filter_baseline_findings(const struct lh_filter *f, struct lh_findings *l,
+                                   struct lh_filter_stats *st);
+
+/* The filters of the collected findings, in their order: lh_filter_dedupe, then
+ * lh_filter_baseline_findings. l must be sorted by lh_findings_sort; it stays sorted. */
+void lh_filter_collected(const struct lh_filter *f, struct lh_findings *l,
+                         struct lh_filter_stats *st);
 
 #endif

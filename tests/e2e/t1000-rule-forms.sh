@@ -2,7 +2,8 @@
 # t1000: how secrets are written in source code, and one finding per secret: an AWS secret access
 # key in a C/C++ #define and a setenv() call; PEM private keys as quoted C string lines and as Go and
 # JavaScript concatenations (each reported once, on its BEGIN line, and a placeholder body not at
-# all); an .env line that two generic rules match gives one finding and one counted duplicate.
+# all); an .env line that two generic rules match gives one finding and one counted duplicate; a
+# baseline of what a scan reported makes the next scan clean.
 . "$(dirname "$0")/lib.sh"
 
 # Secrets are assembled at run time from a seeded generator, so this script holds none.
@@ -111,5 +112,19 @@ assert ev["suppressed"]["total"] == 1, ev["suppressed"]
 PY
 }
 test_expect "the audit event counts the duplicate" t_env_audit_counts_duplicate
+
+t_fresh_baseline_is_clean() {
+    # a provider token that generic rules also match, and a secret two generic rules match: the
+    # baseline lists what the scan reported, so a scan against it reports nothing
+    mkdir bl
+    printf 'GITHUB_TOKEN=%s\nSESSION_SECRET=%s\n' "$(github_token "Zq3xVb7TnLw2Pk9RsYd4Hf6Jm8Cg1A")" \
+        "$ENVSECRET" >bl/.env
+    expect_exit 0 leakhound baseline create -o "$TRASH/bl.yml" bl
+    test "$(grep -c 'fingerprint:' "$TRASH/bl.yml")" -eq 2
+    expect_exit 0 leakhound dir bl --baseline "$TRASH/bl.yml" --format jsonl --verbose
+    test "$(nfindings "$OUT")" -eq 0
+    grep_q 'suppressed 2 match(es): baseline' "$ERR"
+}
+test_expect "a scan against a fresh baseline is clean when several rules match one secret" t_fresh_baseline_is_clean
 
 test_done

@@ -1,7 +1,7 @@
 /*
  * test_filter.c - the keep/drop decision: inline allow markers in many comment syntaxes (and
- * --no-inline-allow), added lines, path globs, per-rule allow regexes, baseline fingerprints, and an
- * allocation-failure sweep over filter setup.
+ * --no-inline-allow), added lines, path globs, per-rule allow regexes, baseline fingerprints (on the
+ * collected findings), and an allocation-failure sweep over filter setup.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -218,14 +218,34 @@ static void fingerprint(char out[65], const char *rule, const char *secret)
     lh_sha256_hex(out, parts, lens, 3);
 }
 
+/* A finding of rule r for SECRET (or SECRET "X" when longer) at path, line 1. */
+static void push_finding(struct lh_findings *l, const struct lh_rule *r, const char *path,
+                         bool longer)
+{
+    struct lh_finding x;
+    const char *secret = longer ? SECRET "X" : SECRET;
+
+    memset(&x, 0, sizeof(x));
+    x.rule = r;
+    x.path = lh_strdup(path);
+    x.secret = (unsigned char *)lh_strdup(secret);
+    assert_non_null(x.path);
+    assert_non_null(x.secret);
+    x.secret_len = strlen(secret);
+    fingerprint(x.fingerprint, r->id, secret);
+    x.line_start = x.line_end = 1;
+    x.col_start = 3;
+    x.col_end = (uint32_t)(2 + x.secret_len);
+    assert_int_equal(lh_findings_push(l, &x), 0);
+}
+
 static void test_baseline(void **state)
 {
     struct lh_filter *f = NULL;
     struct lh_baseline *b = NULL;
-    struct scan s;
-    enum lh_drop_reason why;
+    struct lh_filter_stats st;
+    struct lh_findings l;
     char fp[65];
-    const char *text = "a=" SECRET " b=" SECRET "X\n";
     (void)state;
 
     assert_int_equal(lh_filter_new(&f), 0);
@@ -237,24 +257,41 @@ static void test_baseline(void **state)
     assert_int_equal(lh_baseline_add(b, fp, "other.key", "src/pinned.py", 1, true, NULL), 0);
     lh_baseline_sort(b);
     lh_filter_set_baseline(f, b);
+    assert_ptr_equal(lh_filter_baseline(f), b);
 
-    /* the baselined secret is dropped anywhere */
-    scan_at(&s, "repo/src/elsewhere.py", text, 0, &rule_a);
-    assert_false(keep(f, &s, &why));
-    assert_int_equal(why, LH_DROP_BASELINE);
-    /* a different secret on the same line is kept: "..X" extends the second occurrence */
-    scan_at(&s, "repo/src/elsewhere.py", text, 1, &rule_a);
-    s.m.secret_end += 1;
-    assert_true(keep(f, &s, &why));
-    /* the same secret under another rule has another fingerprint */
-    scan_at(&s, "repo/src/a.py", text, 0, &rule_b);
-    assert_true(keep(f, &s, &why));
-    /* pinned: only at its path */
-    scan_at(&s, "repo/src/pinned.py", text, 0, &rule_b);
-    assert_false(keep(f, &s, &why));
-    assert_int_equal(why, LH_DROP_BASELINE);
-
+    /* the match-by-match decision does not look at the baseline: the collected findings do */
+    {
+        struct scan sc;
+        enum lh_drop_reason why;
+        scan_at(&sc, "repo/src/elsewhere.py", "a=" SECRET "\n", 0, &rule_a);
+        assert_true(keep(f, &sc, &why));
+    }
+    memset(&st, 0, sizeof(st));
+    lh_findings_init(&l);
+    /* 0: the baselined secret, anywhere: dropped */
+    push_finding(&l, &rule_a, "repo/src/elsewhere.py", false);
+    /* 1: a different secret: kept */
+    push_finding(&l, &rule_a, "repo/src/other.py", true);
+    /* 2: the same secret under another rule has another fingerprint: kept */
+    push_finding(&l, &rule_b, "repo/src/a.py", false);
+    /* 3: pinned, at its path: dropped */
+    push_finding(&l, &rule_b, "repo/src/pinned.py", false);
+    lh_findings_sort(&l);
+    assert_int_equal(lh_filter_baseline_findings(f, &l, &st), 2);
+    assert_int_equal(st.dropped[LH_DROP_BASELINE], 2);
+    assert_int_equal(l.len, 2);
+    assert_string_equal(l.items[0].path, "repo/src/a.py");
+    assert_string_equal(l.items[1].path, "repo/src/other.py");
     assert_int_equal(lh_baseline_hits(b, 0) + lh_baseline_hits(b, 1), 2);
+    lh_findings_release(&l);
+
+    /* no baseline: nothing is dropped */
+    lh_filter_set_baseline(f, NULL);
+    lh_findings_init(&l);
+    push_finding(&l, &rule_a, "repo/src/elsewhere.py", false);
+    assert_int_equal(lh_filter_baseline_findings(f, &l, &st), 0);
+    assert_int_equal(l.len, 1);
+    lh_findings_release(&l);
     lh_filter_free(f);
     lh_baseline_free(b);
 }

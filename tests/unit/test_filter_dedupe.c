@@ -1,8 +1,9 @@
 /*
  * test_filter_dedupe.c - one secret at one place gives one finding (lh_filter_dedupe): which of two
  * rules is kept (provider over generic, passed checksum, severity, longer secret, rule id), what
- * counts as one place (path, commit, blob, overlapping line/column spans), the drop counter, and
- * that the outcome does not depend on the order the workers produced the findings in.
+ * counts as one place (path, commit, blob, overlapping line/column spans), the drop counter, that
+ * the outcome does not depend on the order the workers produced the findings in, and that the
+ * baseline is applied to the survivors.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "engine/finding.h"
+#include "filter/baseline.h"
 #include "filter/filter.h"
 #include "util/alloc.h"
 
@@ -229,6 +231,49 @@ static void test_order_independent(void **state)
     }
 }
 
+static void test_dedupe_before_baseline(void **state)
+{
+    /* a baseline written from a scan lists the survivor of the dedupe only; the next scan must drop
+     * the survivor as baselined and the other rule's finding as its duplicate, leaving nothing */
+    const struct spec s[] = {
+        {&env_rule, "repo/.env", NULL, NULL, 8, 16, 8, 55, 40, false},
+        {&unquoted_rule, "repo/.env", NULL, NULL, 8, 16, 8, 55, 40, false},
+    };
+    struct lh_filter *f = NULL;
+    struct lh_baseline *b = NULL;
+    struct lh_filter_stats st;
+    struct lh_findings l;
+    size_t i;
+
+    (void)state;
+    memset(&st, 0, sizeof(st));
+    assert_int_equal(lh_filter_new(&f), 0);
+    assert_int_equal(lh_filter_set_root(f, "repo"), 0);
+    assert_int_equal(lh_baseline_new(&b), 0);
+    lh_findings_init(&l);
+    for (i = 0; i < 2; i++) {
+        push(&l, &s[i]);
+        memset(l.items[i].fingerprint, i == 0 ? 'e' : 'c', 64);
+    }
+    /* the survivor: generic.config-unquoted (fingerprint "ccc...") */
+    {
+        char fp[65];
+        memset(fp, 'c', 64);
+        fp[64] = '\0';
+        assert_int_equal(lh_baseline_add(b, fp, "generic.config-unquoted", ".env", 8, false, NULL), 0);
+    }
+    lh_baseline_sort(b);
+    lh_filter_set_baseline(f, b);
+    lh_findings_sort(&l);
+    lh_filter_collected(f, &l, &st);
+    assert_int_equal(l.len, 0);
+    assert_int_equal(st.dropped[LH_DROP_DUPLICATE], 1);
+    assert_int_equal(st.dropped[LH_DROP_BASELINE], 1);
+    lh_findings_release(&l);
+    lh_filter_free(f);
+    lh_baseline_free(b);
+}
+
 static void test_reason_name(void **state)
 {
     (void)state;
@@ -244,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_other_places_are_kept),
         cmocka_unit_test(test_multiline_overlap),
         cmocka_unit_test(test_order_independent),
+        cmocka_unit_test(test_dedupe_before_baseline),
         cmocka_unit_test(test_reason_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

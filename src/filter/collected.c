@@ -1,18 +1,27 @@
 /*
- * dedupe.c - one secret at one place gives one finding. After lh_findings_sort (which already drops
- * exact repeats and, silently, a less confident finding under a more confident one), two rules of
- * equal confidence can still report the same bytes: generic.env-assignment and
- * generic.config-unquoted on one .env line, two npm rules on one .npmrc token, a service-account
- * key that is also a PKCS#8 key. Of each such group one finding is kept, the best by
- * lh_dedupe_rank, and every finding dropped is counted as LH_DROP_DUPLICATE.
+ * collected.c - the filters that need every finding of a scan at once, run on the merged list after
+ * lh_findings_sort (which already drops exact repeats and, silently, a less confident finding under
+ * a more confident one at the same place): first one finding per secret and place, then the
+ * baseline.
  *
- * Invariants: "one place" is the same path, commit and blob with overlapping secret spans (line and
- * column, end inclusive), so copies of a secret in other files, versions or blobs are never merged;
- * the rank is a total order on distinct rules, so the outcome does not depend on the number of
- * threads; the list stays sorted. Work is bounded by the findings that share a path and start
- * before the current one ends.
+ * One secret at one place gives one finding: two rules of equal confidence can still report the
+ * same bytes (generic.env-assignment and generic.config-unquoted on one .env line, two npm rules on
+ * one .npmrc token, a service-account key that is also a PKCS#8 key). Of each such group the best by
+ * lh_dedupe_rank is kept; the others are counted as LH_DROP_DUPLICATE. "One place" is the same path,
+ * commit and blob with overlapping secret spans (line and column, end inclusive), so copies of a
+ * secret in other files, versions or blobs are never merged; the rank is a total order on distinct
+ * rules, so the outcome does not depend on the number of threads.
+ *
+ * The baseline comes after the dedupe, and that order matters: a baseline written by `baseline
+ * create` lists the findings that survived the dedupe, so it must be compared with the same
+ * survivors; checked match by match before, it dropped the survivor and let the other rules'
+ * findings of the same secret through, and a scan with a fresh baseline was not clean.
+ *
+ * Invariants: the list stays sorted; work is bounded by the findings that share a path and start
+ * before the current one ends, and one baseline lookup per finding.
  */
 #include "filter/filter.h"
+#include "filter/baseline.h"
 
 #include <string.h>
 
@@ -65,9 +74,29 @@ static int lh_dedupe_rank(const struct lh_finding *a, const struct lh_finding *b
     return strcmp(b->rule->id, a->rule->id);
 }
 
+/* Removes the released findings (rule == NULL), keeping the order of the others, and counts the
+ * dropped ones under why in st (may be NULL). Returns dropped. */
+static size_t lh_collected_finish(struct lh_findings *l, struct lh_filter_stats *st,
+                                  enum lh_drop_reason why, size_t dropped)
+{
+    size_t i, out = 0;
+
+    for (i = 0; i < l->len; i++) {
+        if (l->items[i].rule == NULL)
+            continue;
+        if (out != i)
+            l->items[out] = l->items[i];
+        out++;
+    }
+    l->len = out;
+    if (st != NULL)
+        st->dropped[why] += dropped;
+    return dropped;
+}
+
 size_t lh_filter_dedupe(struct lh_findings *l, struct lh_filter_stats *st)
 {
-    size_t i, j, out = 0, dropped = 0;
+    size_t i, j, dropped = 0;
 
     for (i = 0; i < l->len; i++) {
         if (l->items[i].rule == NULL)
@@ -92,15 +121,30 @@ size_t lh_filter_dedupe(struct lh_findings *l, struct lh_filter_stats *st)
                 break;
         }
     }
+    return lh_collected_finish(l, st, LH_DROP_DUPLICATE, dropped);
+}
+
+size_t lh_filter_baseline_findings(const struct lh_filter *f, struct lh_findings *l,
+                                   struct lh_filter_stats *st)
+{
+    const struct lh_baseline *b = lh_filter_baseline(f);
+    size_t i, dropped = 0;
+
+    if (b == NULL)
+        return 0;
     for (i = 0; i < l->len; i++) {
-        if (l->items[i].rule == NULL)
+        struct lh_finding *x = &l->items[i];
+        if (!lh_baseline_match(b, x->fingerprint, lh_filter_relpath(f, x->path)))
             continue;
-        if (out != i)
-            l->items[out] = l->items[i];
-        out++;
+        lh_finding_release(x);
+        dropped++;
     }
-    l->len = out;
-    if (st != NULL)
-        st->dropped[LH_DROP_DUPLICATE] += dropped;
-    return dropped;
+    return lh_collected_finish(l, st, LH_DROP_BASELINE, dropped);
+}
+
+void lh_filter_collected(const struct lh_filter *f, struct lh_findings *l,
+                         struct lh_filter_stats *st)
+{
+    lh_filter_dedupe(l, st);
+    lh_filter_baseline_findings(f, l, st);
 }
