@@ -297,9 +297,9 @@ static const unsigned char *find_bytes(const unsigned char *s, size_t len, const
 /*
  * The secret is a whole PEM block (BEGIN line, optional RFC 1421 headers such as Proc-Type or
  * DEK-Info, base64 body, END line), possibly with escaped line breaks, or just the body. The label
- * must name a private key; the body must be base64 of a plausible size and variety. Quotes are
- * skipped like blanks: source code writes a key as one quoted string per line ("...\n" in C or
- * Python, "...\n" + in Go, Java or JavaScript).
+ * must name a private key; the body must be base64 of a plausible size and variety. Quotes and
+ * commas are skipped like blanks: source code writes a key as one quoted string per line ("...\n"
+ * in C or Python, "...\n" + in Go, Java or JavaScript, "...", in an array of lines).
  */
 static bool v_pem_private(const unsigned char *s, size_t len)
 {
@@ -337,7 +337,7 @@ static bool v_pem_private(const unsigned char *s, size_t len)
         if (!header) {
             for (k = line_start; k < i; k++) {
                 int v;
-                if (s[k] == ' ' || s[k] == '\t' || s[k] == '"' || s[k] == '\'')
+                if (s[k] == ' ' || s[k] == '\t' || s[k] == '"' || s[k] == '\'' || s[k] == ',')
                     continue;
                 if (s[k] == '=')
                     continue;

@@ -4,7 +4,7 @@ gen_corpus.py OUTDIR - writes the accuracy corpus and its truth manifest (determ
 
 OUTDIR/files/     small projects (Python/Django, JS front end, Terraform + Kubernetes + CI, Go, Java,
                   Ruby + ops dotfiles, .NET, and C/C++ firmware with keys written as source code:
-                  #define, setenv(), PEM blocks as quoted string lines and concatenations) with
+                  #define, setenv(), PEM blocks as quoted string lines, concatenations and arrays) with
                   planted secrets and decoys
 OUTDIR/repo/      a git repository built with the git CLI whose secrets live only in deleted files,
                   in superseded versions of a file, and on an unmerged branch
@@ -1052,6 +1052,15 @@ def project_firmware(c, out):
     key = T.openssh_key(r)
     f.secret("private-key.openssh", "\n".join(["DEPLOY_KEY = ("] + quoted_pem(key, "    ", "    ", '"', "")
                                               + [")"]), at=1)
+    files.append(f)
+
+    f = File(c, "files", P + "tools/flash/keys.ts")
+    f.add("// the same key as an array of lines, joined at run time")
+    key = T.pem(r, "PRIVATE KEY", 1218)
+    f.secret("private-key.pkcs8", "\n".join(["export const keyLines = ["] +
+                                             ['  "%s",' % ln for ln in key[:-1]] + ['  "%s"' % key[-1], "];"]),
+             at=1)
+    f.add('export const key = keyLines.join("\\n");')
     files.append(f)
 
     f = File(c, "files", P + ".env")

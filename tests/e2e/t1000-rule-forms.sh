@@ -1,7 +1,8 @@
 #!/bin/sh
 # t1000: how secrets are written in source code, and one finding per secret: an AWS secret access
-# key in a C/C++ #define and a setenv() call; PEM private keys as quoted C string lines and as Go and
-# JavaScript concatenations (each reported once, on its BEGIN line, and a placeholder body not at
+# key in a C/C++ #define and a setenv() call; PEM private keys as quoted C string lines, as Go and
+# JavaScript concatenations and as an array of lines (each reported once, on its BEGIN line, and a
+# placeholder body not at
 # all); an .env line that two generic rules match gives one finding and one counted duplicate; a
 # baseline of what a scan reported makes the next scan clean.
 . "$(dirname "$0")/lib.sh"
@@ -77,13 +78,19 @@ t_pem_quoted_lines() {
         echo "$BODY" | sed "s/^\\(.*\\)\$/  '\\1\\\\n' +/"
         printf "  '%s EC PRIVATE KEY-----\\\\n';\n" "$E"
     } >pem/key.js
+    {
+        printf 'const keyLines = [\n  "%s OPENSSH PRIVATE KEY-----",\n' "$B"
+        echo "$BODY" | sed 's/^\(.*\)$/  "\1",/'
+        printf '  "%s OPENSSH PRIVATE KEY-----"\n];\n' "$E"
+    } >pem/lines.ts
     expect_exit 1 leakhound dir pem --format jsonl
-    test "$(nfindings "$OUT")" -eq 3
+    test "$(nfindings "$OUT")" -eq 4
     test "$(rule_at "$OUT" pem/key.c 2)" = private-key.rsa
     test "$(rule_at "$OUT" pem/key.go 3)" = private-key.pkcs8
     test "$(rule_at "$OUT" pem/key.js 3)" = private-key.ec
+    test "$(rule_at "$OUT" pem/lines.ts 2)" = private-key.openssh
 }
-test_expect "PEM keys as quoted C lines and Go/JS concatenations are reported once each" t_pem_quoted_lines
+test_expect "PEM keys as quoted C lines, Go/JS concatenations and an array of lines are reported once each" t_pem_quoted_lines
 
 t_pem_quoted_placeholder() {
     mkdir pemdoc
