@@ -683,15 +683,23 @@ def plan(g, size_bytes, n_secrets):
 def render(g, lang, budget, kinds):
     lines = lang[1](g, budget)
     planted = []
+    blocks = []  # [start, end) of the lines inserted so far
     for kind in kinds:
         pos = g.r.randint(1, max(1, len(lines) - 1))
         if kind == "decoy":
             new, marks = ['%s = "%s"' % (g.ident(), g.decoy())], []
         else:
             new, marks = secret_lines(g, lang[0], kind)
-        # shift earlier marks that sit at or after the insertion point
+        # never inside an earlier insertion (a PEM block split by another secret is no key); the
+        # position moves to that block's end, drawing nothing, so other files are unchanged
+        for start, end in blocks:
+            if start < pos < end:
+                pos = end
+        # shift earlier marks and blocks that sit at or after the insertion point
         planted = [(ln + len(new) if ln >= pos else ln, k) for ln, k in planted]
         planted += [(pos + off, k) for off, k in marks]
+        blocks = [(a + len(new), b + len(new)) if a >= pos else (a, b) for a, b in blocks]
+        blocks.append((pos, pos + len(new)))
         lines[pos:pos] = new
     text = "\n".join(lines) + "\n"
     return text, sorted((ln + 1, k) for ln, k in planted)
