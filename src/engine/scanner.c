@@ -29,8 +29,10 @@
  * - A rule none of whose matches can hold a newline (lh_engine_one_line) searches a region from no
  *   earlier than the start of its first candidate's line, and such a search is trusted: a match
  *   that holds or ends at a candidate lies in that candidate's line, and the lines of later
- *   candidates start no earlier. A line rule's confirm then reads one line, not a window of the
- *   pattern's full width (generic.config-unquoted: ~430 bytes, nine lines of a dense file).
+ *   candidates start no earlier. Its regions end at a line break (any partition of the candidates
+ *   would do, by the same argument), so a line rule's confirm reads the lines that hold
+ *   candidates, not windows of the pattern's full width (generic.config-unquoted: ~430 bytes,
+ *   nine lines of a dense file) and the lines between them.
  * - Matches reach the callback sorted by (start, rule index).
  */
 #include "engine/engine_int.h"
@@ -449,7 +451,9 @@ static int lh_confirm_rule(struct lh_scanner *s, const struct lh_chunk *c, struc
             can_grow = !trusted && (exact || w < natural);
             j = i;
             rend = E[i];
-            while (j + 1 < n && E[j + 1] - rend <= w)
+            /* a one-line rule's region ends with its line: the next line's search starts there */
+            while (j + 1 < n && E[j + 1] - rend <= w &&
+                   !(er->one_line && memchr(c->data + rend, '\n', E[j + 1] - rend) != NULL))
                 rend = E[++j];
             tail = (bounded ? (size_t)er->max_width : w) + LH_LOOKAHEAD_MARGIN;
             clip = len - rend > tail ? rend + tail : len;
