@@ -261,7 +261,13 @@ void lh_findings_sort(struct lh_findings *l)
                 break;
         }
     }
-    out = 0;
+    lh_findings_compact(l);
+}
+
+size_t lh_findings_compact(struct lh_findings *l)
+{
+    size_t i, out = 0, before = l->len;
+
     for (i = 0; i < l->len; i++) {
         if (l->items[i].rule == NULL)
             continue;
@@ -270,4 +276,5 @@ void lh_findings_sort(struct lh_findings *l)
         out++;
     }
     l->len = out;
+    return before - out;
 }

@@ -62,5 +62,8 @@ int lh_findings_merge(struct lh_findings *dst, struct lh_findings *src);
  * rules with different confidence overlap in one place, only the most confident one is kept (a
  * generic detector repeating what a provider rule found is noise). */
 void lh_findings_sort(struct lh_findings *l);
+/* Removes the released findings (rule == NULL), keeping the order of the others; returns how many
+ * it removed. */
+size_t lh_findings_compact(struct lh_findings *l);
 
 #endif

@@ -79,16 +79,7 @@ static int lh_dedupe_rank(const struct lh_finding *a, const struct lh_finding *b
 static size_t lh_collected_finish(struct lh_findings *l, struct lh_filter_stats *st,
                                   enum lh_drop_reason why, size_t dropped)
 {
-    size_t i, out = 0;
-
-    for (i = 0; i < l->len; i++) {
-        if (l->items[i].rule == NULL)
-            continue;
-        if (out != i)
-            l->items[out] = l->items[i];
-        out++;
-    }
-    l->len = out;
+    lh_findings_compact(l);
     if (st != NULL)
         st->dropped[why] += dropped;
     return dropped;
