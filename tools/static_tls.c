@@ -6,7 +6,8 @@
  * 80 M instructions, about 7 ms of each hook run (bench/RESULTS.md). In the static binary, TLS is
  * therefore left out: the init does nothing, and asking for a TLS stream or a certificate location
  * fails with an error (as libgit2 does when built without HTTPS), so nothing can use an
- * uninitialised TLS context. The dynamic build keeps Debian's libgit2 as it is.
+ * uninitialised TLS context. The dynamic build keeps Debian's libgit2 and binds only its CA-bundle
+ * parse to functions that load nothing (dynamic_tls.c).
  */
 #include <stddef.h>
 

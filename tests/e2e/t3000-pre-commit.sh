@@ -179,4 +179,20 @@ t_hooks_path() {
 }
 test_expect "install follows core.hooksPath and warns when a local one shadows the global one" t_hooks_path
 
+t_no_ca_bundle_parse() {
+    # The dynamic binary binds libgit2's CA-bundle parse to its own functions that load nothing
+    # (tools/dynamic_tls.c); the static one has no dynamic linker and no TLS at all.
+    if ! LD_DEBUG=bindings /bin/true 2>&1 | grep -q binding; then
+        return 0 # no glibc LD_DEBUG here: nothing to check
+    fi
+    if readelf -d "$LEAKHOUND" 2>/dev/null | grep -q NEEDED; then
+        LD_DEBUG=bindings leakhound pre-commit >/dev/null 2>"$TRASH/bindings"
+        grep_q "libgit2[^ ]* \[0\] to [^ ]*leakhound \[0\]: normal symbol .mbedtls_x509_crt_parse_file'" \
+            "$TRASH/bindings"
+        grep_none "libgit2[^ ]* \[0\] to [^ ]*libmbedx509[^ ]* \[0\]: normal symbol .mbedtls_x509_crt_parse_file'" \
+            "$TRASH/bindings"
+    fi
+}
+test_expect "libgit2's CA-bundle parse binds to leakhound's no-op, not mbedTLS" t_no_ca_bundle_parse
+
 test_done
