@@ -789,7 +789,7 @@ struct lh_pool {
     struct lh_source *src;
     struct lh_scan_result *res;
     atomic_bool stop;
-    atomic_uint_fast64_t n_findings;
+    atomic_uint_fast64_t n_findings; /* kept after each chunk's collected filters */
     atomic_uint_fast64_t dropped_cap;
     int64_t deadline_ns; /* 0: none */
     atomic_bool deadline_hit;
@@ -843,10 +843,6 @@ static int lh_on_match(void *payload, const struct lh_chunk *c, const struct lh_
         w->filt.dropped[why]++;
         return 0;
     }
-    if (atomic_fetch_add(&p->n_findings, 1) >= LH_DEFAULT_MAX_FINDINGS) {
-        atomic_fetch_add(&p->dropped_cap, 1);
-        return 0;
-    }
     rc = lh_finding_init(&f, c, m, &w->li);
     if (rc == 0)
         rc = lh_findings_push(&w->findings, &f);
@@ -857,11 +853,41 @@ static int lh_on_match(void *payload, const struct lh_chunk *c, const struct lh_
     return 0;
 }
 
+/* A chunk's findings, items[mark..] of the worker's list, go through the collected filters (sort,
+ * one finding per secret and place, the baseline) as soon as the chunk is scanned: one place is
+ * one chunk, so nothing is decided differently than on the merged list, which gets them again.
+ * Only what survives counts against the findings cap, so findings the baseline or the dedupe will
+ * drop cannot crowd out a new secret; a chunk's own findings are bounded by the engine's per-rule
+ * limits. */
+static void lh_worker_settle(struct lh_worker *w, size_t mark)
+{
+    struct lh_pool *p = w->pool;
+    struct lh_findings tail = w->findings;
+    uint_fast64_t before, room;
+    size_t keep, i;
+
+    if (w->findings.len == mark)
+        return;
+    tail.items += mark;
+    tail.len -= mark;
+    tail.cap -= mark;
+    lh_findings_sort(&tail);
+    lh_filter_collected(p->cli->filter, &tail, &w->filt);
+    before = atomic_fetch_add(&p->n_findings, tail.len);
+    room = before >= LH_DEFAULT_MAX_FINDINGS ? 0 : LH_DEFAULT_MAX_FINDINGS - before;
+    keep = tail.len < room ? tail.len : (size_t)room;
+    for (i = keep; i < tail.len; i++)
+        lh_finding_release(&tail.items[i]);
+    atomic_fetch_add(&p->dropped_cap, tail.len - keep);
+    w->findings.len = mark + keep;
+}
+
 static void *lh_worker_main(void *arg)
 {
     struct lh_worker *w = arg;
     struct lh_pool *p = w->pool;
     struct lh_chunk c;
+    size_t mark;
     int rc = 0;
 
     while (!atomic_load(&p->stop)) {
@@ -879,7 +905,9 @@ static void *lh_worker_main(void *arg)
             break;
         w->chunk = &c;
         lh_lineidx_init(&w->li, c.data, c.len);
+        mark = w->findings.len;
         rc = lh_scanner_scan(w->scanner, &c, lh_on_match, w);
+        lh_worker_settle(w, mark);
         p->src->ops->release(p->src, w->index, &c);
         if (rc)
             break;

@@ -1,8 +1,9 @@
 /*
- * collected.c - the filters that need every finding of a scan at once, run on the merged list after
- * lh_findings_sort (which already drops exact repeats and, silently, a less confident finding under
- * a more confident one at the same place): first one finding per secret and place, then the
- * baseline.
+ * collected.c - the filters that need the findings of a place together, run after lh_findings_sort
+ * (which already drops exact repeats and, silently, a less confident finding under a more confident
+ * one at the same place): first one finding per secret and place, then the baseline. The CLI runs
+ * them on each chunk's findings as soon as the chunk is scanned (a place is within one chunk), so
+ * that only survivors count against the findings cap, and again on the merged list.
  *
  * One secret at one place gives one finding: two rules of equal confidence can still report the
  * same bytes (generic.env-assignment and generic.config-unquoted on one .env line, two npm rules on

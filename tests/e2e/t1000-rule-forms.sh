@@ -134,4 +134,23 @@ t_fresh_baseline_is_clean() {
 }
 test_expect "a scan against a fresh baseline is clean when several rules match one secret" t_fresh_baseline_is_clean
 
+t_baselined_do_not_fill_the_cap() {
+    # The baseline is applied to the collected findings, so what it covers is collected first: more
+    # baselined findings than the findings cap (LH_DEFAULT_MAX_FINDINGS, 100 000) must not crowd
+    # out a new secret that comes after them. 1 600 files of 64 lines (the engine reports at most
+    # 64 matches of a rule per file), walked in sorted order with -j1, then the new secret.
+    mkdir cap
+    printf 'GITHUB_TOKEN=%s\n' "$(github_token "Zq3xVb7TnLw2Pk9RsYd4Hf6Jm8Cg1A")" >cap/old.env
+    expect_exit 0 leakhound baseline create -o "$TRASH/cap.yml" cap
+    awk '{ for (f = 0; f < 1600; f++) { n = sprintf("cap/f%04d.env", f)
+                                         for (i = 0; i < 64; i++) print > n
+                                         close(n) } }' cap/old.env
+    printf 'GITHUB_TOKEN=%s\n' "$(github_token "Pw8rTn2KxV5bLm9QzH3dYc6Fj1Sg4A")" >cap/zz.env
+    expect_exit 1 leakhound dir -j1 cap --baseline "$TRASH/cap.yml" --format jsonl
+    test "$(nfindings "$OUT")" -eq 1
+    grep_q 'cap/zz.env' "$OUT"
+    grep_none 'over the limit' "$ERR"
+}
+test_expect "baselined findings do not fill the cap that a new secret needs" t_baselined_do_not_fill_the_cap
+
 test_done
